@@ -1,0 +1,5 @@
+//! Heatmap aggregation (SPEC §6): turns clicks and scrolls of a masked batch
+//! into heatmap cells and scroll-depth buckets, and normalises page URLs to
+//! page keys.
+//!
+//! Pure logic, no I/O: the store decides how cells are persisted.

@@ -1,0 +1,7 @@
+//! One module per command of the `veil` binary.
+
+pub mod apikey;
+pub mod keys;
+pub mod migrate;
+pub mod serve;
+pub mod token;

@@ -1,0 +1,123 @@
+//! Reading the configuration: the TOML file, then `VEIL_…` environment
+//! variables over it (`VEIL_CLICKHOUSE__URL` sets `clickhouse.url`), then
+//! validation. Errors name the key and where its value came from.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+
+use super::{Config, ValidationError};
+
+/// Used when neither `--config` nor `VEIL_CONFIG` names a file.
+pub const DEFAULT_PATH: &str = "veil.toml";
+
+/// Environment variables with the `VEIL_` prefix that are not config keys.
+const NOT_KEYS: &[&str] = &["CONFIG", "LOG", "LOG_FORMAT"];
+
+/// Why the configuration cannot be used.
+#[derive(Debug)]
+pub enum ConfigError {
+    /// The file named by `--config` or `VEIL_CONFIG` does not exist.
+    NotFound(PathBuf),
+    /// Values that do not parse, or unknown keys.
+    Parse(Vec<KeyError>),
+    /// Values that parse but make no sense.
+    Invalid(Vec<ValidationError>),
+}
+
+/// One parse problem, located.
+#[derive(Debug)]
+pub struct KeyError {
+    /// Dotted key (`server.listen`), empty for a file-level error.
+    pub key: String,
+    /// Where the value came from (a file or an environment variable).
+    pub origin: Option<String>,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl std::error::Error for ConfigError {}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::NotFound(path) => {
+                write!(f, "configuration file {} not found", path.display())
+            }
+            ConfigError::Parse(errors) => {
+                write!(f, "invalid configuration")?;
+                for error in errors {
+                    write!(f, "\n  ")?;
+                    if !error.key.is_empty() {
+                        write!(f, "`{}`: ", error.key)?;
+                    }
+                    write!(f, "{}", error.reason)?;
+                    if let Some(origin) = &error.origin {
+                        write!(f, " (from {origin})")?;
+                    }
+                }
+                Ok(())
+            }
+            ConfigError::Invalid(errors) => {
+                write!(f, "invalid configuration")?;
+                for error in errors {
+                    write!(f, "\n  {error}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Loads and validates the configuration. `explicit` is `--config`; then
+/// `VEIL_CONFIG`; then `veil.toml` in the working directory, which may be
+/// absent (defaults and environment variables only).
+pub fn load(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>), ConfigError> {
+    let env_path = std::env::var_os("VEIL_CONFIG").map(PathBuf::from);
+    let (path, required) = match (explicit, env_path) {
+        (Some(path), _) => (path.to_path_buf(), true),
+        (None, Some(path)) => (path, true),
+        (None, None) => (PathBuf::from(DEFAULT_PATH), false),
+    };
+    let exists = path.is_file();
+    if required && !exists {
+        return Err(ConfigError::NotFound(path));
+    }
+    let mut figment = Figment::new();
+    if exists {
+        figment = figment.merge(Toml::file_exact(&path));
+    }
+    figment = figment.merge(Env::prefixed("VEIL_").ignore(NOT_KEYS).split("__"));
+    let config = extract(&figment)?;
+    config.validate().map_err(ConfigError::Invalid)?;
+    Ok((config, exists.then_some(path)))
+}
+
+/// Parses a TOML string without the environment: for tests and tools.
+pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
+    let config = extract(&Figment::new().merge(Toml::string(text)))?;
+    config.validate().map_err(ConfigError::Invalid)?;
+    Ok(config)
+}
+
+fn extract(figment: &Figment) -> Result<Config, ConfigError> {
+    figment.extract::<Config>().map_err(|error| {
+        ConfigError::Parse(
+            error
+                .into_iter()
+                .map(|e| {
+                    let origin = e.metadata.as_ref().map(|meta| match &meta.source {
+                        _ if meta.name.contains("environment") => {
+                            format!("environment variable VEIL_{}", e.path.join("__").to_uppercase())
+                        }
+                        Some(source) => source.to_string(),
+                        None => meta.name.to_string(),
+                    });
+                    KeyError { key: e.path.join("."), origin, reason: e.kind.to_string() }
+                })
+                .collect(),
+        )
+    })
+}

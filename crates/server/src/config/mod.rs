@@ -1,0 +1,226 @@
+//! The configuration file (SPEC §2): what the operator sets, with a doc
+//! comment on every key (docs/configuration.md is written from them),
+//! defaults in one place, and [`Config::validate`] run before anything
+//! starts so a bad value stops start-up with the key's name.
+
+mod de;
+mod load;
+mod validate;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+pub use load::{ConfigError, DEFAULT_PATH, from_toml, load};
+pub use validate::ValidationError;
+
+/// The whole file.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// The HTTP server.
+    pub server: ServerConfig,
+    /// Where recordings, heatmaps and logs are stored.
+    pub clickhouse: ClickHouseConfig,
+    /// Consent tokens.
+    pub consent: ConsentConfig,
+    /// The websites this Veil records, one `[[sites]]` table each.
+    pub sites: Vec<SiteConfig>,
+    /// API keys for the query API and console, stored as hashes.
+    pub api_keys: Vec<ApiKeyConfig>,
+}
+
+/// `[server]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address and port to listen on.
+    pub listen: SocketAddr,
+    /// How long a graceful shutdown waits for in-flight requests before
+    /// closing connections.
+    #[serde(with = "humantime_serde")]
+    pub shutdown_timeout: Duration,
+    /// Worker threads for HTTP; 0 means one per CPU core.
+    pub workers: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            shutdown_timeout: Duration::from_secs(30),
+            workers: 0,
+        }
+    }
+}
+
+/// `[clickhouse]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClickHouseConfig {
+    /// URL of ClickHouse's HTTP interface.
+    pub url: String,
+    /// Database holding Veil's tables (created by `veil migrate`).
+    #[serde(deserialize_with = "de::string")]
+    pub database: String,
+    /// ClickHouse user.
+    #[serde(deserialize_with = "de::string")]
+    pub user: String,
+    /// The user's password.
+    #[serde(deserialize_with = "de::string", skip_serializing)]
+    pub password: String,
+    /// Upper bound for one ClickHouse request.
+    #[serde(with = "humantime_serde")]
+    pub request_timeout: Duration,
+    /// How often readiness checks ClickHouse; `/readyz` turns 503 at most
+    /// this long (plus `probe_timeout`) after ClickHouse stops answering.
+    #[serde(with = "humantime_serde")]
+    pub probe_interval: Duration,
+    /// How long one readiness check waits for ClickHouse.
+    #[serde(with = "humantime_serde")]
+    pub probe_timeout: Duration,
+}
+
+impl Default for ClickHouseConfig {
+    fn default() -> Self {
+        ClickHouseConfig {
+            url: "http://127.0.0.1:8123".into(),
+            database: "veil".into(),
+            user: "default".into(),
+            password: String::new(),
+            request_timeout: Duration::from_secs(30),
+            probe_interval: Duration::from_secs(1),
+            probe_timeout: Duration::from_secs(2),
+        }
+    }
+}
+
+/// `[consent]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsentConfig {
+    /// Lifetime of a consent token (humantime: `180d`, `30m`).
+    #[serde(with = "humantime_serde")]
+    pub token_ttl: Duration,
+    /// Signing keys, oldest first: the newest (last) non-retired key signs,
+    /// every non-retired key verifies. Rotate by appending a key, then
+    /// retiring the old one once its tokens have expired.
+    pub keys: Vec<ConsentKeyConfig>,
+}
+
+impl Default for ConsentConfig {
+    fn default() -> Self {
+        ConsentConfig { token_ttl: Duration::from_secs(180 * 24 * 3600), keys: Vec::new() }
+    }
+}
+
+/// `[[consent.keys]]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentKeyConfig {
+    /// Key id carried in tokens (`[A-Za-z0-9_-]{1,32}`).
+    #[serde(deserialize_with = "de::string")]
+    pub id: String,
+    /// `hex:` and 64 hex digits (`veil keys generate` prints one).
+    #[serde(skip_serializing)]
+    pub secret: String,
+    /// A retired key no longer verifies tokens.
+    #[serde(default)]
+    pub retired: bool,
+}
+
+/// `[[sites]]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// Site id (`[a-z0-9_-]{1,64}`), used by the recorder's `site` option.
+    #[serde(deserialize_with = "de::string")]
+    pub id: String,
+    /// Origins (`scheme://host[:port]`) allowed to call the browser-facing
+    /// endpoints for this site.
+    pub origins: Vec<String>,
+    /// Purposes visitors may consent to on this site.
+    #[serde(default = "default_purposes")]
+    pub purposes: Vec<String>,
+    /// Days recordings are kept.
+    #[serde(default = "default_retention_days")]
+    pub retention_days: u32,
+    /// Days heatmap aggregates are kept.
+    #[serde(default = "default_heatmap_retention_days")]
+    pub heatmap_retention_days: u32,
+    /// Heatmap cells seen by fewer distinct visitors are not shown.
+    #[serde(default = "default_k_min")]
+    pub k_min: u32,
+    /// Treat `Sec-GPC: 1` as withdrawn consent.
+    #[serde(default = "default_true")]
+    pub honor_gpc: bool,
+    /// Site-specific masking rules, on top of the defaults.
+    #[serde(default)]
+    pub masking: SiteMaskingConfig,
+}
+
+/// `[sites.masking]`
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SiteMaskingConfig {
+    /// Extra named patterns; matches are masked like built-in detectors.
+    pub patterns: Vec<PatternConfig>,
+    /// CSS selectors of elements replaced by an empty placeholder.
+    pub block_selectors: Vec<String>,
+    /// CSS selectors whose text is not masked (never password or card
+    /// fields).
+    pub unmask_selectors: Vec<String>,
+    /// Extra attribute names whose values are masked.
+    pub scrub_attributes: Vec<String>,
+}
+
+/// One entry of `patterns`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatternConfig {
+    /// Rule name used in metrics and reports (`[a-z0-9_]{1,64}`).
+    pub name: String,
+    /// Regular expression (Rust `regex` syntax).
+    pub regex: String,
+}
+
+/// `[[api_keys]]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyConfig {
+    /// Who holds the key; shown in the audit log.
+    #[serde(deserialize_with = "de::string")]
+    pub name: String,
+    /// `analyst` or `admin`.
+    pub role: Role,
+    /// `blake3:` and the hex BLAKE3 hash of the key (`veil apikey create`).
+    pub hash: String,
+}
+
+/// What an API key may do (SPEC §8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Heatmaps, sessions, replay, reporting a PII leak.
+    Analyst,
+    /// Everything an analyst may, plus sites, rules, retention, erasure,
+    /// exports and the audit log.
+    Admin,
+}
+
+fn default_purposes() -> Vec<String> {
+    vec!["recording".into(), "heatmaps".into()]
+}
+fn default_retention_days() -> u32 {
+    30
+}
+fn default_heatmap_retention_days() -> u32 {
+    395
+}
+fn default_k_min() -> u32 {
+    1
+}
+fn default_true() -> bool {
+    true
+}

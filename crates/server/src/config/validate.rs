@@ -1,0 +1,239 @@
+//! Checks that need more than parsing: formats of ids, secrets and hashes,
+//! uniqueness, ranges, regexes, origins. Every problem is reported (not
+//! only the first) with the key it concerns.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use veil_consent::{KeyId, Keyring, Purposes, SecretKey, SigningKey, SiteId};
+
+use super::Config;
+
+/// One invalid value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationError {
+    /// Dotted key with list indices (`sites[1].origins[0]`).
+    pub key: String,
+    /// What is wrong, never the (possibly secret) value itself.
+    pub reason: String,
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}`: {}", self.key, self.reason)
+    }
+}
+
+/// The longest retention we accept: ten years; beyond that it is a typo.
+const MAX_RETENTION_DAYS: u32 = 3650;
+
+#[derive(Default)]
+struct Problems(Vec<ValidationError>);
+
+impl Problems {
+    fn add(&mut self, key: impl Into<String>, reason: impl Into<String>) {
+        self.0.push(ValidationError { key: key.into(), reason: reason.into() });
+    }
+    fn check(&mut self, ok: bool, key: impl Into<String>, reason: impl Into<String>) {
+        if !ok {
+            self.add(key, reason);
+        }
+    }
+}
+
+impl Config {
+    /// Checks every value; returns all problems found.
+    pub fn validate(&self) -> Result<(), Vec<ValidationError>> {
+        let mut problems = Problems::default();
+        self.validate_server(&mut problems);
+        self.validate_clickhouse(&mut problems);
+        self.validate_consent(&mut problems);
+        self.validate_sites(&mut problems);
+        self.validate_api_keys(&mut problems);
+        if problems.0.is_empty() { Ok(()) } else { Err(problems.0) }
+    }
+
+    /// What `serve` needs beyond a valid file: something to sign tokens
+    /// with and a site to record.
+    pub fn validate_for_serving(&self) -> Result<(), Vec<ValidationError>> {
+        let mut problems = Problems::default();
+        problems.check(
+            self.consent.keys.iter().any(|key| !key.retired),
+            "consent.keys",
+            "at least one key that is not retired is needed to sign consent tokens \
+             (`veil keys generate` prints one)",
+        );
+        problems.check(!self.sites.is_empty(), "sites", "at least one [[sites]] entry is needed");
+        if problems.0.is_empty() { Ok(()) } else { Err(problems.0) }
+    }
+
+    /// The consent keyring; `None` when no key is usable (validation
+    /// reports why).
+    pub fn keyring(&self) -> Option<Keyring> {
+        let keys = self.consent.keys.iter().map(|key| {
+            Some(SigningKey {
+                id: KeyId::from_str(&key.id).ok()?,
+                secret: SecretKey::from_str(&key.secret).ok()?,
+                retired: key.retired,
+            })
+        });
+        Keyring::new(keys.collect::<Option<Vec<_>>>()?).ok()
+    }
+
+    fn validate_server(&self, problems: &mut Problems) {
+        problems.check(self.server.workers <= 1024, "server.workers", "must be at most 1024");
+        problems.check(
+            !self.server.shutdown_timeout.is_zero(),
+            "server.shutdown_timeout",
+            "must be greater than zero",
+        );
+    }
+
+    fn validate_clickhouse(&self, problems: &mut Problems) {
+        if let Err(veil_store::StoreError::InvalidOption { key, reason }) = self.connect_options().validate() {
+            problems.add(format!("clickhouse.{key}"), reason);
+        }
+        let ch = &self.clickhouse;
+        for (key, value) in [("probe_interval", ch.probe_interval), ("probe_timeout", ch.probe_timeout)] {
+            problems.check(!value.is_zero(), format!("clickhouse.{key}"), "must be greater than zero");
+        }
+    }
+
+    fn validate_consent(&self, problems: &mut Problems) {
+        let ttl = self.consent.token_ttl;
+        problems.check(
+            ttl >= Duration::from_secs(60) && ttl <= Duration::from_secs(u64::from(MAX_RETENTION_DAYS) * 86_400),
+            "consent.token_ttl",
+            "must be between 1 minute and 3650 days",
+        );
+        let mut ids = HashSet::new();
+        for (i, key) in self.consent.keys.iter().enumerate() {
+            let at = format!("consent.keys[{i}]");
+            if let Err(error) = KeyId::from_str(&key.id) {
+                problems.add(format!("{at}.id"), error.to_string());
+            }
+            problems.check(ids.insert(&key.id), format!("{at}.id"), "is listed more than once");
+            if let Err(error) = SecretKey::from_str(&key.secret) {
+                problems.add(format!("{at}.secret"), error.to_string());
+            }
+        }
+    }
+
+    fn validate_sites(&self, problems: &mut Problems) {
+        let mut ids = HashSet::new();
+        for (i, site) in self.sites.iter().enumerate() {
+            let at = format!("sites[{i}]");
+            if let Err(error) = SiteId::from_str(&site.id) {
+                problems.add(format!("{at}.id"), error.to_string());
+            }
+            problems.check(ids.insert(&site.id), format!("{at}.id"), "is listed more than once");
+            problems.check(
+                !site.origins.is_empty(),
+                format!("{at}.origins"),
+                "at least one origin is needed: browsers of no other origin may send data",
+            );
+            for (j, origin) in site.origins.iter().enumerate() {
+                if let Err(reason) = check_origin(origin) {
+                    problems.add(format!("{at}.origins[{j}]"), reason);
+                }
+            }
+            match Purposes::from_names(site.purposes.iter().map(String::as_str)) {
+                Ok(purposes) => {
+                    problems.check(!purposes.is_empty(), format!("{at}.purposes"), "at least one purpose is needed")
+                }
+                Err(error) => problems.add(format!("{at}.purposes"), error.to_string()),
+            }
+            for (key, days) in
+                [("retention_days", site.retention_days), ("heatmap_retention_days", site.heatmap_retention_days)]
+            {
+                problems.check(
+                    (1..=MAX_RETENTION_DAYS).contains(&days),
+                    format!("{at}.{key}"),
+                    format!("must be between 1 and {MAX_RETENTION_DAYS}"),
+                );
+            }
+            problems.check(site.k_min >= 1, format!("{at}.k_min"), "must be at least 1");
+            self.validate_masking(i, problems);
+        }
+    }
+
+    fn validate_masking(&self, site: usize, problems: &mut Problems) {
+        let masking = &self.sites[site].masking;
+        let at = format!("sites[{site}].masking");
+        let mut names = HashSet::new();
+        for (i, pattern) in masking.patterns.iter().enumerate() {
+            let name_ok = !pattern.name.is_empty()
+                && pattern.name.len() <= 64
+                && pattern.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            problems.check(name_ok, format!("{at}.patterns[{i}].name"), "must be 1 to 64 of a-z, 0-9, '_'");
+            problems.check(names.insert(&pattern.name), format!("{at}.patterns[{i}].name"), "is listed more than once");
+            if let Err(error) = regex::RegexBuilder::new(&pattern.regex).size_limit(1 << 20).build() {
+                problems.add(format!("{at}.patterns[{i}].regex"), first_line(&error.to_string()));
+            }
+        }
+        for (key, list) in [("block_selectors", &masking.block_selectors), ("unmask_selectors", &masking.unmask_selectors)] {
+            for (i, selector) in list.iter().enumerate() {
+                problems.check(!selector.trim().is_empty(), format!("{at}.{key}[{i}]"), "must not be empty");
+            }
+        }
+        for (i, attribute) in masking.scrub_attributes.iter().enumerate() {
+            let ok = !attribute.is_empty()
+                && attribute.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b':');
+            problems.check(ok, format!("{at}.scrub_attributes[{i}]"), "must be an attribute name");
+        }
+    }
+
+    fn validate_api_keys(&self, problems: &mut Problems) {
+        let mut names = HashSet::new();
+        let mut hashes = HashSet::new();
+        for (i, key) in self.api_keys.iter().enumerate() {
+            let at = format!("api_keys[{i}]");
+            problems.check(!key.name.trim().is_empty(), format!("{at}.name"), "must not be empty");
+            problems.check(names.insert(&key.name), format!("{at}.name"), "is listed more than once");
+            let hash_ok = key
+                .hash
+                .strip_prefix("blake3:")
+                .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+            problems.check(
+                hash_ok,
+                format!("{at}.hash"),
+                "must be `blake3:` and 64 lowercase hex digits (`veil apikey create` prints one)",
+            );
+            problems.check(hashes.insert(&key.hash), format!("{at}.hash"), "is listed more than once");
+        }
+    }
+
+    /// The `[clickhouse]` section as the store takes it.
+    pub fn connect_options(&self) -> veil_store::ConnectOptions {
+        veil_store::ConnectOptions {
+            url: self.clickhouse.url.clone(),
+            database: self.clickhouse.database.clone(),
+            user: self.clickhouse.user.clone(),
+            password: self.clickhouse.password.clone(),
+            request_timeout: self.clickhouse.request_timeout,
+        }
+    }
+}
+
+/// An origin is what browsers send in `Origin`: scheme, host, optional
+/// port, nothing else.
+fn check_origin(origin: &str) -> Result<(), String> {
+    let url = url::Url::parse(origin).map_err(|e| format!("not a URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err("must start with http:// or https://".into());
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("must name a host".into());
+    }
+    let bare = url.path() == "/" && url.query().is_none() && url.fragment().is_none();
+    if !bare || origin.ends_with('/') || !url.username().is_empty() {
+        return Err("must be scheme://host[:port] only, without path, query or trailing slash".into());
+    }
+    Ok(())
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or(text).trim().to_owned()
+}

@@ -1,0 +1,58 @@
+//! The `veil` binary's library: configuration, wiring, the HTTP surface
+//! (query API, console, metrics) and the command line. The decisions live
+//! in the pure crates (`veil-consent`, `veil-masking`, …); this crate only
+//! connects them to the outside world.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod http;
+pub mod metrics;
+pub mod readiness;
+pub mod telemetry;
+
+use cli::{ApikeyCommand, Cli, Command, ConfigCommand, KeysCommand, TokenCommand};
+
+/// Runs one command line to completion.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Keys(KeysCommand::Generate) => {
+            commands::keys::generate();
+            Ok(())
+        }
+        Command::Apikey(ApikeyCommand::Create { name, role }) => {
+            print!("{}", commands::apikey::create(&name, role)?);
+            Ok(())
+        }
+        Command::Serve(arg) => {
+            telemetry::init(cli.log_format);
+            let (config, path) = config::load(arg.config.as_deref())?;
+            match &path {
+                Some(path) => tracing::info!(config = %path.display(), "configuration loaded"),
+                None => tracing::info!("no configuration file; defaults and VEIL_ environment variables"),
+            }
+            actix_web::rt::System::new().block_on(commands::serve::run(config))
+        }
+        Command::Migrate(arg) => {
+            telemetry::init(cli.log_format);
+            let (config, _) = config::load(arg.config.as_deref())?;
+            actix_web::rt::System::new().block_on(commands::migrate::run(&config))
+        }
+        Command::Config(ConfigCommand::Check(arg)) => {
+            let (config, path) = config::load(arg.config.as_deref())?;
+            if let Err(problems) = config.validate_for_serving() {
+                let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                anyhow::bail!("invalid configuration for serving\n  {}", list.join("\n  "));
+            }
+            let source = path.map_or_else(|| "defaults".to_owned(), |p| p.display().to_string());
+            println!("# configuration is valid: {source} with VEIL_ environment overrides");
+            print!("{}", toml::to_string(&config)?);
+            Ok(())
+        }
+        Command::Token(TokenCommand::Mint { config: arg, site, purposes, ttl, visitor }) => {
+            let (config, _) = config::load(arg.config.as_deref())?;
+            println!("{}", commands::token::mint(&config, &site, &purposes, ttl, visitor.as_deref())?);
+            Ok(())
+        }
+    }
+}

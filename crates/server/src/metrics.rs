@@ -1,0 +1,110 @@
+//! Every metric Veil exports (SPEC §9), as one closed set: call sites use
+//! these fields and cannot invent names. Names are `veil_…` with base
+//! units; each doc comment names the labels.
+
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder};
+
+/// Upper bounds of the HTTP latency buckets, in seconds: ingest answers in
+/// milliseconds, heatmap queries in tens of milliseconds, exports longer.
+const LATENCY_BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
+/// The registry and its metrics. One per server, so tests can run several.
+pub struct Metrics {
+    registry: Registry,
+    /// `veil_build_info{version, commit}` = 1.
+    pub build_info: IntGaugeVec,
+    /// `veil_http_requests_total{route, method, status}`; `route` is the
+    /// matched pattern (`/v1/sites/{site}/heatmaps`), never the raw path.
+    pub http_requests: IntCounterVec,
+    /// `veil_http_request_duration_seconds{route, method, status}`.
+    pub http_duration: HistogramVec,
+    /// `veil_clickhouse_up`: 1 when the last readiness check reached
+    /// ClickHouse.
+    pub clickhouse_up: IntGauge,
+    /// `veil_schema_pending_migrations`: migrations of this build not yet
+    /// applied (`veil migrate` applies them).
+    pub schema_pending: IntGauge,
+}
+
+impl Metrics {
+    /// Creates and registers everything.
+    pub fn new() -> Metrics {
+        let registry = Registry::new();
+        let build_info = IntGaugeVec::new(
+            Opts::new("veil_build_info", "Veil build; the value is always 1."),
+            &["version", "commit"],
+        )
+        .expect("valid metric");
+        build_info
+            .with_label_values(&[env!("CARGO_PKG_VERSION"), option_env!("VEIL_GIT_COMMIT").unwrap_or("unknown")])
+            .set(1);
+        let http_requests = IntCounterVec::new(
+            Opts::new("veil_http_requests_total", "HTTP requests answered, by route, method and status."),
+            &["route", "method", "status"],
+        )
+        .expect("valid metric");
+        let http_duration = HistogramVec::new(
+            HistogramOpts::new(
+                "veil_http_request_duration_seconds",
+                "Time from request to response head, by route, method and status.",
+            )
+            .buckets(LATENCY_BUCKETS.to_vec()),
+            &["route", "method", "status"],
+        )
+        .expect("valid metric");
+        let clickhouse_up = IntGauge::new("veil_clickhouse_up", "1 when the last readiness check reached ClickHouse.")
+            .expect("valid metric");
+        let schema_pending = IntGauge::new(
+            "veil_schema_pending_migrations",
+            "Migrations of this build not applied to ClickHouse yet.",
+        )
+        .expect("valid metric");
+
+        let collectors: Vec<Box<dyn prometheus::core::Collector>> = vec![
+            Box::new(build_info.clone()),
+            Box::new(http_requests.clone()),
+            Box::new(http_duration.clone()),
+            Box::new(clickhouse_up.clone()),
+            Box::new(schema_pending.clone()),
+            Box::new(prometheus::process_collector::ProcessCollector::new(std::process::id() as i32, "veil")),
+        ];
+        for collector in collectors {
+            registry.register(collector).expect("metric names are unique");
+        }
+        Metrics { registry, build_info, http_requests, http_duration, clickhouse_up, schema_pending }
+    }
+
+    /// The Prometheus text exposition of every metric.
+    pub fn render(&self) -> String {
+        let mut buffer = Vec::new();
+        // Encoding into a Vec only fails on invalid metric families, which
+        // registration already rules out.
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buffer);
+        String::from_utf8(buffer).unwrap_or_default()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_metric_is_named_veil_with_a_base_unit() {
+        let metrics = Metrics::new();
+        metrics.http_requests.with_label_values(&["/healthz", "GET", "200"]).inc();
+        metrics.http_duration.with_label_values(&["/healthz", "GET", "200"]).observe(0.001);
+        let text = metrics.render();
+        for line in text.lines().filter(|l| l.starts_with("# TYPE")) {
+            let name = line.split_whitespace().nth(2).expect("# TYPE name kind");
+            assert!(name.starts_with("veil_"), "{name}");
+        }
+        assert!(text.contains("veil_build_info{"), "{text}");
+        assert!(text.contains("veil_process_cpu_seconds_total"), "{text}");
+    }
+}

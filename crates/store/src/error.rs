@@ -1,0 +1,65 @@
+use thiserror::Error;
+
+/// What can go wrong talking to ClickHouse or migrating its schema.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The connection settings cannot work (caught before any request).
+    #[error("invalid ClickHouse setting `{key}`: {reason}")]
+    InvalidOption {
+        /// The `[clickhouse]` key at fault.
+        key: &'static str,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// ClickHouse could not be reached or answered with an error.
+    #[error("ClickHouse {context}: {source}")]
+    ClickHouse {
+        /// What we were doing, for the operator reading the message.
+        context: String,
+        /// The client's error.
+        #[source]
+        source: clickhouse::error::Error,
+    },
+    /// ClickHouse did not answer in time.
+    #[error("ClickHouse {context}: no answer within {timeout_ms} ms")]
+    Timeout {
+        /// What we were doing.
+        context: String,
+        /// How long we waited.
+        timeout_ms: u64,
+    },
+    /// A migration that was applied earlier no longer matches the code:
+    /// somebody edited an applied migration instead of adding a new one.
+    #[error(
+        "migration {version} ({name}) was changed after it was applied \
+         (checksum {applied} in ClickHouse, {expected} in this build); \
+         add a new migration instead of editing an applied one"
+    )]
+    ChecksumMismatch {
+        /// The migration's version.
+        version: u32,
+        /// Its name.
+        name: &'static str,
+        /// Checksum recorded when it was applied.
+        applied: String,
+        /// Checksum of this build's text.
+        expected: String,
+    },
+    /// The database holds migrations this build does not know: it was
+    /// migrated by a newer Veil.
+    #[error(
+        "the database has migration {version} which this build does not know; \
+         it was migrated by a newer Veil, run that version instead"
+    )]
+    UnknownMigration {
+        /// The unknown version.
+        version: u32,
+    },
+}
+
+impl StoreError {
+    pub(crate) fn clickhouse(context: impl Into<String>) -> impl FnOnce(clickhouse::error::Error) -> Self {
+        let context = context.into();
+        move |source| StoreError::ClickHouse { context, source }
+    }
+}

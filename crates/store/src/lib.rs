@@ -1,0 +1,27 @@
+//! The ClickHouse side of Veil: connection settings, the versioned schema
+//! and its migration runner, and (as later features land) the writer and the
+//! queries.
+//!
+//! Every statement here must run on ClickHouse 18.16 (Debian's package) and
+//! on current releases: no TTL, no `DateTime64`, no `LowCardinality`
+//! without the 18.16 setting, plain `RowBinary` (the client's validation,
+//! which needs `RowBinaryWithNamesAndTypes`, is switched off). The test
+//! suite runs every migration and every query in [`probe`] on both.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), veil_store::StoreError> {
+//! let store = veil_store::Store::connect(&veil_store::ConnectOptions::default())?;
+//! let report = store.migrate().await?;
+//! println!("{report}");
+//! # Ok(()) }
+//! ```
+
+mod client;
+mod error;
+pub mod migrations;
+pub mod probe;
+mod runner;
+
+pub use client::{ConnectOptions, Store};
+pub use error::StoreError;
+pub use runner::{AppliedMigration, MigrationReport, SchemaStatus};

@@ -1,0 +1,130 @@
+//! A sample row and representative queries for every table, so the test
+//! suite can prove the schema and the queries on every ClickHouse we
+//! support: the private 18.16 server in the Rust tests, current ClickHouse
+//! through chdb-core (`tests/chdb_probe.py`).
+//!
+//! Queries are the very constants the code runs, with their `?` bind
+//! parameters filled with sample literals, so the probe cannot drift from
+//! the code.
+
+use serde::Serialize;
+
+use crate::migrations::MIGRATIONS;
+use crate::runner::{INSERT_APPLIED, MIGRATIONS_TABLE, SELECT_APPLIED};
+
+/// One table's probe.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableProbe {
+    /// Table name.
+    pub table: &'static str,
+    /// An `INSERT … VALUES` of one realistic row.
+    pub sample_insert: String,
+    /// Queries the code runs against this table, parameters filled in.
+    pub queries: Vec<String>,
+}
+
+/// Everything a foreign engine needs to replay our schema: the bootstrap
+/// table, every migration's statements, then the probes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Catalog {
+    /// Statements creating the bookkeeping table.
+    pub bootstrap: Vec<String>,
+    /// Migrations in order, split into statements.
+    pub migrations: Vec<CatalogMigration>,
+    /// One probe per table.
+    pub tables: Vec<TableProbe>,
+}
+
+/// One migration of the [`Catalog`].
+#[derive(Debug, Clone, Serialize)]
+pub struct CatalogMigration {
+    /// Its version.
+    pub version: u32,
+    /// Its name.
+    pub name: &'static str,
+    /// Its statements.
+    pub statements: Vec<String>,
+}
+
+/// Fills `?` placeholders in order with SQL literals.
+///
+/// # Panics
+/// When the number of literals does not match the placeholders: a bug in a
+/// probe, caught by the unit tests.
+pub fn render(sql: &str, literals: &[&str]) -> String {
+    let mut out = String::with_capacity(sql.len() + 16 * literals.len());
+    let mut rest = literals.iter();
+    for ch in sql.chars() {
+        if ch == '?' {
+            let literal = rest.next().unwrap_or_else(|| panic!("too few literals for {sql}"));
+            out.push_str(literal);
+        } else {
+            out.push(ch);
+        }
+    }
+    assert!(rest.next().is_none(), "too many literals for {sql}");
+    out
+}
+
+/// The probes of every table the migrations create.
+pub fn table_probes() -> Vec<TableProbe> {
+    vec![
+        TableProbe {
+            table: "schema_migrations",
+            sample_insert: render(INSERT_APPLIED, &["0", "'0000_probe'", "'probe'"]),
+            queries: vec![SELECT_APPLIED.to_owned()],
+        },
+        TableProbe {
+            table: "consent_log",
+            sample_insert: "INSERT INTO consent_log (site, consent_id, visitor, action, purposes, \
+                cmp_framework, cmp_proof, erase, key_id, expires_at, at, at_ms) VALUES \
+                ('demo', '8d6f0a3c2b1e4f5a9c7d6e5f4a3b2c1d', '9f1c2b3a4d5e6f708192a3b4c5d6e7f8', 'grant', \
+                ['recording', 'heatmaps'], 'tcf', 'CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA', 0, 'k1', \
+                toDateTime('2027-05-20 10:00:00'), toDateTime('2026-11-24 10:00:00'), 125)"
+                .to_owned(),
+            queries: vec![
+                "SELECT site, consent_id, visitor, action, purposes, cmp_framework, cmp_proof, erase, \
+                 expires_at, at, at_ms FROM consent_log WHERE site = 'demo' ORDER BY at, at_ms"
+                    .to_owned(),
+            ],
+        },
+    ]
+}
+
+/// The whole catalog, for `tests/chdb_probe.py`.
+pub fn catalog() -> Catalog {
+    Catalog {
+        bootstrap: vec![MIGRATIONS_TABLE.to_owned()],
+        migrations: MIGRATIONS
+            .iter()
+            .map(|m| CatalogMigration { version: m.version, name: m.name, statements: m.statements() })
+            .collect(),
+        tables: table_probes(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::migrations;
+
+    #[test]
+    fn every_table_has_a_probe() {
+        let probed: Vec<_> = table_probes().iter().map(|p| p.table.to_owned()).collect();
+        for table in migrations::tables() {
+            assert!(probed.contains(&table), "table {table} has no probe in store::probe");
+        }
+        assert!(probed.contains(&"schema_migrations".to_owned()));
+    }
+
+    #[test]
+    fn render_fills_placeholders_in_order() {
+        assert_eq!(render("a = ? AND b = ?", &["1", "'x'"]), "a = 1 AND b = 'x'");
+    }
+
+    #[test]
+    #[should_panic(expected = "too few literals")]
+    fn render_refuses_missing_literals() {
+        render("a = ? AND b = ?", &["1"]);
+    }
+}

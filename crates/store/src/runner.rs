@@ -1,0 +1,213 @@
+//! Applies [`crate::migrations::MIGRATIONS`] in order and records each in
+//! `schema_migrations`, so `veil migrate` run twice does nothing the second
+//! time and several nodes may run it at once (every statement is
+//! idempotent; a version recorded twice is read once).
+
+use std::fmt;
+
+use clickhouse::Row;
+use serde::Deserialize;
+
+use crate::migrations::{self, MIGRATIONS, Migration};
+use crate::{Store, StoreError};
+
+/// The bookkeeping table; created before anything else.
+pub(crate) const MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
+    version UInt32,
+    name String,
+    checksum String,
+    applied_at DateTime
+) ENGINE = MergeTree
+ORDER BY version";
+
+/// Reads what was applied; `GROUP BY` because concurrent runs may record a
+/// version twice.
+pub(crate) const SELECT_APPLIED: &str = "SELECT version, any(name) AS name, any(checksum) AS checksum \
+     FROM schema_migrations GROUP BY version ORDER BY version";
+
+pub(crate) const INSERT_APPLIED: &str =
+    "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, now())";
+
+/// ClickHouse error codes meaning "not created yet": UNKNOWN_TABLE (60)
+/// and UNKNOWN_DATABASE (81).
+const NOT_CREATED_CODES: [&str; 2] = ["Code: 60", "Code: 81"];
+
+#[derive(Debug, Row, Deserialize)]
+struct AppliedRow {
+    version: u32,
+    name: String,
+    checksum: String,
+}
+
+/// A migration recorded in the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedMigration {
+    /// Its version.
+    pub version: u32,
+    /// Its name.
+    pub name: String,
+}
+
+/// What `migrate` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationReport {
+    /// Database migrated.
+    pub database: String,
+    /// Migrations applied by this run, in order (empty: nothing to do).
+    pub applied: Vec<AppliedMigration>,
+    /// Schema version after the run.
+    pub version: u32,
+}
+
+impl fmt::Display for MigrationReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.applied.is_empty() {
+            return write!(
+                f,
+                "database `{}` is at schema version {}: nothing to do",
+                self.database, self.version
+            );
+        }
+        for migration in &self.applied {
+            writeln!(f, "applied {} {}", migration.version, migration.name)?;
+        }
+        write!(f, "database `{}` is now at schema version {}", self.database, self.version)
+    }
+}
+
+/// How the database's schema compares with this build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaStatus {
+    /// Newest version recorded in the database (0: never migrated).
+    pub current: u32,
+    /// Newest version this build knows.
+    pub latest: u32,
+}
+
+impl SchemaStatus {
+    /// True when every migration of this build is applied.
+    pub fn is_current(&self) -> bool {
+        self.current >= self.latest
+    }
+}
+
+impl Store {
+    /// Creates the database if needed and applies every pending migration.
+    pub async fn migrate(&self) -> Result<MigrationReport, StoreError> {
+        let create_database = format!("CREATE DATABASE IF NOT EXISTS `{}`", self.database);
+        self.execute(&self.server, "creating the database", &create_database).await?;
+        self.execute(&self.db, "creating schema_migrations", MIGRATIONS_TABLE).await?;
+
+        let recorded = self.recorded().await?;
+        let pending = pending(&recorded)?;
+        let mut applied = Vec::new();
+        for migration in pending {
+            tracing::info!(version = migration.version, name = migration.name, "applying migration");
+            for statement in migration.statements() {
+                let context = format!("applying migration {} ({})", migration.version, migration.name);
+                self.execute(&self.db, &context, &statement).await?;
+            }
+            let query = self
+                .db
+                .query(INSERT_APPLIED)
+                .bind(migration.version)
+                .bind(migration.name)
+                .bind(migration.checksum());
+            self.bounded("recording a migration", async move {
+                query.execute().await.map_err(StoreError::clickhouse("recording a migration"))
+            })
+            .await?;
+            applied.push(AppliedMigration { version: migration.version, name: migration.name.to_owned() });
+        }
+        Ok(MigrationReport { database: self.database.clone(), applied, version: migrations::latest_version() })
+    }
+
+    /// Compares the database's schema with this build without changing it.
+    pub async fn schema_status(&self) -> Result<SchemaStatus, StoreError> {
+        let recorded = match self.recorded().await {
+            Ok(recorded) => recorded,
+            Err(StoreError::ClickHouse { source, .. })
+                if NOT_CREATED_CODES.iter().any(|code| source.to_string().contains(code)) =>
+            {
+                Vec::new()
+            }
+            Err(other) => return Err(other),
+        };
+        Ok(SchemaStatus {
+            current: recorded.iter().map(|row| row.version).max().unwrap_or(0),
+            latest: migrations::latest_version(),
+        })
+    }
+
+    async fn recorded(&self) -> Result<Vec<AppliedRow>, StoreError> {
+        let query = self.db.query(SELECT_APPLIED);
+        self.bounded("reading schema_migrations", async move {
+            query.fetch_all::<AppliedRow>().await.map_err(StoreError::clickhouse("reading schema_migrations"))
+        })
+        .await
+    }
+
+    async fn execute(&self, client: &clickhouse::Client, context: &str, sql: &str) -> Result<(), StoreError> {
+        let query = client.query(sql);
+        let owned = context.to_owned();
+        self.bounded(context, async move { query.execute().await.map_err(StoreError::clickhouse(owned)) })
+            .await
+    }
+}
+
+/// The migrations still to apply, after checking that what the database
+/// recorded is a prefix of what this build knows.
+fn pending(recorded: &[AppliedRow]) -> Result<Vec<&'static Migration>, StoreError> {
+    for row in recorded {
+        let Some(known) = MIGRATIONS.iter().find(|m| m.version == row.version) else {
+            return Err(StoreError::UnknownMigration { version: row.version });
+        };
+        let expected = known.checksum();
+        if row.checksum != expected {
+            return Err(StoreError::ChecksumMismatch {
+                version: known.version,
+                name: known.name,
+                applied: row.checksum.clone(),
+                expected,
+            });
+        }
+        debug_assert_eq!(row.name, known.name);
+    }
+    Ok(MIGRATIONS
+        .iter()
+        .filter(|m| !recorded.iter().any(|row| row.version == m.version))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(migration: &Migration) -> AppliedRow {
+        AppliedRow { version: migration.version, name: migration.name.into(), checksum: migration.checksum() }
+    }
+
+    #[test]
+    fn nothing_recorded_means_everything_pending() {
+        assert_eq!(pending(&[]).expect("pending").len(), MIGRATIONS.len());
+    }
+
+    #[test]
+    fn everything_recorded_means_nothing_pending() {
+        let recorded: Vec<_> = MIGRATIONS.iter().map(row).collect();
+        assert!(pending(&recorded).expect("pending").is_empty());
+    }
+
+    #[test]
+    fn an_edited_migration_is_refused() {
+        let mut edited = row(&MIGRATIONS[0]);
+        edited.checksum = "0".repeat(64);
+        assert!(matches!(pending(&[edited]), Err(StoreError::ChecksumMismatch { version: 1, .. })));
+    }
+
+    #[test]
+    fn a_migration_from_a_newer_build_is_refused() {
+        let newer = AppliedRow { version: 9999, name: "9999_future".into(), checksum: String::new() };
+        assert!(matches!(pending(&[newer]), Err(StoreError::UnknownMigration { version: 9999 })));
+    }
+}
