@@ -115,9 +115,25 @@ fn extract(figment: &Figment) -> Result<Config, ConfigError> {
                         Some(source) => source.to_string(),
                         None => meta.name.to_string(),
                     });
-                    KeyError { key: e.path.join("."), origin, reason: e.kind.to_string() }
+                    KeyError { key: dotted(&e.path), origin, reason: e.kind.to_string() }
                 })
                 .collect(),
         )
     })
+}
+
+/// `["sites", "1", "origins"]` → `sites[1].origins`, as validation names keys.
+fn dotted(path: &[String]) -> String {
+    let mut key = String::new();
+    for segment in path {
+        if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
+            key.push_str(&format!("[{segment}]"));
+        } else {
+            if !key.is_empty() {
+                key.push('.');
+            }
+            key.push_str(segment);
+        }
+    }
+    key
 }
