@@ -107,4 +107,16 @@ mod tests {
         assert!(text.contains("veil_build_info{"), "{text}");
         assert!(text.contains("veil_process_cpu_seconds_total"), "{text}");
     }
+
+    #[test]
+    fn every_metric_is_documented() {
+        let doc = include_str!("../../../docs/operations.md");
+        let metrics = Metrics::new();
+        metrics.http_requests.with_label_values(&["/healthz", "GET", "200"]).inc();
+        metrics.http_duration.with_label_values(&["/healthz", "GET", "200"]).observe(0.001);
+        for line in metrics.render().lines().filter(|l| l.starts_with("# TYPE")) {
+            let name = line.split_whitespace().nth(2).expect("# TYPE name kind");
+            assert!(doc.contains(&format!("| `{name}` |")), "docs/operations.md does not list {name}");
+        }
+    }
 }

@@ -224,3 +224,5 @@ fn default_k_min() -> u32 {
 fn default_true() -> bool {
     true
 }
+#[cfg(test)]
+mod docs_tests;

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Runs Veil locally with everything it needs: installs ClickHouse when
+# missing, starts a private ClickHouse, writes a demo configuration when
+# there is none, builds `veil`, migrates, and starts `veil serve` in the
+# background; prints the URLs once /readyz answers 200.
+#
+#   deploy/local/run.sh              start (or restart veil with a fresh build)
+#   deploy/local/run.sh --foreground the same, but `veil serve` stays in the foreground
+#   deploy/local/run.sh stop         stop veil and the private ClickHouse
+#   deploy/local/run.sh status       show what runs
+#
+# Environment: VEIL_LISTEN (default 127.0.0.1:8080); the VEIL_CH_* variables
+# of deploy/local/clickhouse.sh; any VEIL_… config override.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+STATE="$VEIL_ROOT/.local"
+PID_FILE="$STATE/veil.pid"
+LOG_FILE="$STATE/veil.log"
+CONFIG="${VEIL_CONFIG:-$VEIL_ROOT/veil.toml}"
+BIN="$VEIL_ROOT/target/debug/veil"
+CH="$VEIL_ROOT/deploy/local/clickhouse.sh"
+
+veil_pid() {
+    [ -f "$PID_FILE" ] || return 1
+    local pid
+    pid="$(cat "$PID_FILE")"
+    kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+stop_veil() {
+    local pid
+    pid="$(veil_pid)" || return 0
+    kill -TERM "$pid"
+    for _ in $(seq 1 100); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    rm -f "$PID_FILE"
+    log "veil stopped"
+}
+
+listen_port() {
+    # The port veil will listen on: VEIL_SERVER__LISTEN, else the config file.
+    local listen="${VEIL_SERVER__LISTEN:-}"
+    [ -n "$listen" ] || listen="$(sed -n 's/^listen *= *"\(.*\)"/\1/p' "$CONFIG" | head -n 1)"
+    echo "${listen##*:}"
+}
+
+start() {
+    local foreground=$1
+    command -v cargo >/dev/null || die "cargo is not installed: install Rust (https://rustup.rs) first"
+    bash "$CH" install
+    bash "$CH" start
+    bash "$VEIL_ROOT/deploy/local/demo-config.sh" "$CONFIG"
+    log "building veil (cargo build --bin veil)"
+    (cd "$VEIL_ROOT" && cargo build --quiet --bin veil)
+    "$BIN" migrate --config "$CONFIG"
+    stop_veil
+    if [ "$foreground" = 1 ]; then
+        print_urls
+        exec "$BIN" serve --config "$CONFIG"
+    fi
+    mkdir -p "$STATE"
+    setsid "$BIN" serve --config "$CONFIG" >"$LOG_FILE" 2>&1 </dev/null &
+    echo $! >"$PID_FILE"
+    local port
+    port="$(listen_port)"
+    for _ in $(seq 1 300); do
+        if http_get "$port" /readyz | head -n 1 | grep -q ' 200 '; then
+            print_urls
+            return 0
+        fi
+        veil_pid >/dev/null || { tail -n 30 "$LOG_FILE" >&2; die "veil exited; log above ($LOG_FILE)"; }
+        sleep 0.2
+    done
+    tail -n 30 "$LOG_FILE" >&2
+    die "veil did not become ready within 60 s; log above ($LOG_FILE)"
+}
+
+print_urls() {
+    local port base
+    port="$(listen_port)"
+    base="http://127.0.0.1:$port"
+    cat <<TEXT
+
+Veil is running (config: $CONFIG, log: $LOG_FILE)
+  liveness    $base/healthz
+  readiness   $base/readyz
+  metrics     $base/metrics
+  ClickHouse  $(bash "$CH" url)  (data in .local/clickhouse)
+Stop everything with: deploy/local/run.sh stop
+TEXT
+}
+
+case "${1:-}" in
+    "") start 0 ;;
+    --foreground) start 1 ;;
+    stop) stop_veil; bash "$CH" stop ;;
+    status)
+        if pid="$(veil_pid)"; then log "veil runs (pid $pid)"; else log "veil is not running"; fi
+        if bash "$CH" status; then log "ClickHouse answers"; else log "ClickHouse is not running"; fi
+        ;;
+    *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+esac
