@@ -1,0 +1,306 @@
+//! What makes a valid envelope and a valid event, independent of the codec.
+//!
+//! Both codec readers walk the maps themselves and hand each field to
+//! [`BatchFields`] or [`EventFields`] as soon as it is read, so a bad `v`,
+//! `site` or `session` is refused the moment it appears, the event count is
+//! checked before more events are decoded, and no temporary map is built
+//! per event. Fields are accepted in any order; unknown ones are kept.
+
+use std::borrow::Cow;
+
+use crate::batch::{BATCH_VERSION, Batch, Page, Size};
+use crate::error::DecodeError;
+use crate::event::Event;
+use crate::ids::{is_valid_session_id, is_valid_site_id};
+use crate::kinds::EventType;
+use crate::limits::{MAX_EVENTS, has_duplicate_keys};
+use crate::value::{Entry, Value};
+
+/// Nesting level of the batch map: the document root.
+pub(crate) const BATCH_DEPTH: usize = 1;
+
+/// The key whose value codecs read as an event array, not a [`Value`].
+pub(crate) const EVENTS_KEY: &str = "events";
+
+fn invalid(field: &'static str, reason: &'static str) -> DecodeError {
+    DecodeError::field(field, reason)
+}
+
+/// Refuses a second occurrence of a known field.
+fn set_once<T>(slot: &mut Option<T>, value: T, field: &'static str) -> Result<(), DecodeError> {
+    if slot.is_some() {
+        return Err(invalid(field, "duplicate key"));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+fn string<'de>(value: Value<'de>, field: &'static str) -> Result<Cow<'de, str>, DecodeError> {
+    match value {
+        Value::Str(s) => Ok(s),
+        _ => Err(invalid(field, "must be a string")),
+    }
+}
+
+/// An optional string; `null` reads as absent.
+fn optional_string<'de>(
+    value: Value<'de>,
+    field: &'static str,
+) -> Result<Option<Cow<'de, str>>, DecodeError> {
+    match value {
+        Value::Null => Ok(None),
+        other => string(other, field).map(Some),
+    }
+}
+
+fn unsigned(value: &Value<'_>, field: &'static str) -> Result<u64, DecodeError> {
+    value
+        .as_u64()
+        .ok_or(invalid(field, "must be a non-negative integer"))
+}
+
+fn version(value: &Value<'_>) -> Result<u32, DecodeError> {
+    match unsigned(value, "v")? {
+        1 => Ok(BATCH_VERSION),
+        other => Err(DecodeError::UnsupportedVersion(other)),
+    }
+}
+
+fn site(value: Value<'_>) -> Result<Cow<'_, str>, DecodeError> {
+    let site = string(value, "site")?;
+    if !is_valid_site_id(&site) {
+        return Err(invalid("site", "must be 1-64 characters of [a-z0-9_-]"));
+    }
+    Ok(site)
+}
+
+fn session(value: Value<'_>) -> Result<Cow<'_, str>, DecodeError> {
+    let session = string(value, "session")?;
+    if !is_valid_session_id(&session) {
+        return Err(invalid(
+            "session",
+            "must be a UUID or 16-64 characters of [A-Za-z0-9-]",
+        ));
+    }
+    Ok(session)
+}
+
+fn page(value: Value<'_>) -> Result<Page<'_>, DecodeError> {
+    let Value::Map(entries) = value else {
+        return Err(invalid("page", "must be a map"));
+    };
+    let (mut url, mut title, mut extra) = (None, None, Vec::new());
+    for (key, value) in entries {
+        match &*key {
+            "url" => url = Some(string(value, "page.url")?),
+            "title" => title = optional_string(value, "page.title")?,
+            _ => extra.push((key, value)),
+        }
+    }
+    Ok(Page {
+        url: url.ok_or(invalid("page.url", "missing"))?,
+        title,
+        extra,
+    })
+}
+
+/// Field names of one [`Size`] for error messages.
+struct SizeFields {
+    map: &'static str,
+    w: &'static str,
+    h: &'static str,
+}
+
+const VIEWPORT: SizeFields = SizeFields {
+    map: "viewport",
+    w: "viewport.w",
+    h: "viewport.h",
+};
+const DOCUMENT: SizeFields = SizeFields {
+    map: "document",
+    w: "document.w",
+    h: "document.h",
+};
+
+fn size<'de>(value: Value<'de>, names: &SizeFields) -> Result<Size<'de>, DecodeError> {
+    let Value::Map(entries) = value else {
+        return Err(invalid(names.map, "must be a map"));
+    };
+    let px = |v: &Value<'_>, field| {
+        u32::try_from(unsigned(v, field)?).map_err(|_| invalid(field, "out of range"))
+    };
+    let (mut w, mut h, mut extra) = (None, None, Vec::new());
+    for (key, value) in entries {
+        match &*key {
+            "w" => w = Some(px(&value, names.w)?),
+            "h" => h = Some(px(&value, names.h)?),
+            _ => extra.push((key, value)),
+        }
+    }
+    Ok(Size {
+        w: w.ok_or(invalid(names.w, "missing"))?,
+        h: h.ok_or(invalid(names.h, "missing"))?,
+        extra,
+    })
+}
+
+/// The envelope's fields while its map is being read.
+#[derive(Default)]
+pub(crate) struct BatchFields<'de> {
+    v: Option<u32>,
+    site: Option<Cow<'de, str>>,
+    session: Option<Cow<'de, str>>,
+    seq: Option<u64>,
+    page: Option<Page<'de>>,
+    viewport: Option<Size<'de>>,
+    document: Option<Size<'de>>,
+    user: Option<Option<Cow<'de, str>>>,
+    events: Option<Vec<Event<'de>>>,
+    extra: Vec<Entry<'de>>,
+}
+
+impl<'de> BatchFields<'de> {
+    /// Accepts the field `key` (anything but [`EVENTS_KEY`]).
+    pub(crate) fn set(&mut self, key: Cow<'de, str>, value: Value<'de>) -> Result<(), DecodeError> {
+        match &*key {
+            "v" => set_once(&mut self.v, version(&value)?, "v"),
+            "site" => set_once(&mut self.site, site(value)?, "site"),
+            "session" => set_once(&mut self.session, session(value)?, "session"),
+            "seq" => set_once(&mut self.seq, unsigned(&value, "seq")?, "seq"),
+            "page" => set_once(&mut self.page, page(value)?, "page"),
+            "viewport" => set_once(&mut self.viewport, size(value, &VIEWPORT)?, "viewport"),
+            "document" => set_once(&mut self.document, size(value, &DOCUMENT)?, "document"),
+            "user" => set_once(&mut self.user, optional_string(value, "user")?, "user"),
+            EVENTS_KEY => Err(invalid("events", "must be an array")),
+            _ => {
+                self.extra.push((key, value));
+                Ok(())
+            }
+        }
+    }
+
+    /// Accepts the events array.
+    pub(crate) fn set_events(&mut self, events: Vec<Event<'de>>) -> Result<(), DecodeError> {
+        set_once(&mut self.events, events, "events")
+    }
+
+    /// The batch, once every required field was seen.
+    pub(crate) fn finish(self) -> Result<Batch<'de>, DecodeError> {
+        if has_duplicate_keys(&self.extra) {
+            return Err(invalid("batch", "duplicate key"));
+        }
+        Ok(Batch {
+            v: self.v.ok_or(invalid("v", "missing"))?,
+            site: self.site.ok_or(invalid("site", "missing"))?,
+            session: self.session.ok_or(invalid("session", "missing"))?,
+            seq: self.seq.ok_or(invalid("seq", "missing"))?,
+            page: self.page.ok_or(invalid("page", "missing"))?,
+            viewport: self.viewport.ok_or(invalid("viewport", "missing"))?,
+            document: self.document,
+            user: self.user.flatten(),
+            events: self.events.ok_or(invalid("events", "missing"))?,
+            extra: self.extra,
+        })
+    }
+}
+
+/// Refuses an event array whose declared length is already over the limit
+/// (MessagePack states it up front).
+pub(crate) fn check_declared_events(len: Option<usize>) -> Result<(), DecodeError> {
+    match len {
+        Some(n) if n > MAX_EVENTS => Err(DecodeError::TooManyEvents { limit: MAX_EVENTS }),
+        _ => Ok(()),
+    }
+}
+
+/// Appends an event unless the array is already full.
+pub(crate) fn push_event<'de>(
+    events: &mut Vec<Event<'de>>,
+    event: Event<'de>,
+) -> Result<(), DecodeError> {
+    if events.len() >= MAX_EVENTS {
+        return Err(DecodeError::TooManyEvents { limit: MAX_EVENTS });
+    }
+    events.push(event);
+    Ok(())
+}
+
+/// An event's timestamp as sent.
+enum Timestamp {
+    Millis(i64),
+    Float(f64),
+}
+
+fn timestamp(value: &Value<'_>) -> Result<Timestamp, DecodeError> {
+    match *value {
+        Value::Int(n) => Ok(Timestamp::Millis(n)),
+        Value::Float(f) => Ok(Timestamp::Float(f)),
+        Value::UInt(_) => Err(invalid("event.timestamp", "out of range")),
+        _ => Err(invalid("event.timestamp", "must be a number")),
+    }
+}
+
+/// One event's fields while its map is being read.
+#[derive(Default)]
+pub(crate) struct EventFields<'de> {
+    kind: Option<EventType>,
+    timestamp: Option<Timestamp>,
+    data: Option<Value<'de>>,
+    extra: Vec<Entry<'de>>,
+}
+
+impl<'de> EventFields<'de> {
+    /// Accepts the field `key`.
+    pub(crate) fn set(&mut self, key: Cow<'de, str>, value: Value<'de>) -> Result<(), DecodeError> {
+        match &*key {
+            "type" => {
+                let kind = EventType::from_u64(unsigned(&value, "event.type")?);
+                set_once(&mut self.kind, kind, "event.type")
+            }
+            "timestamp" => set_once(&mut self.timestamp, timestamp(&value)?, "event.timestamp"),
+            "data" => set_once(&mut self.data, value, "event.data"),
+            _ => {
+                self.extra.push((key, value));
+                Ok(())
+            }
+        }
+    }
+
+    /// The event, once `type`, `timestamp` and `data` were seen.
+    pub(crate) fn finish(self) -> Result<Event<'de>, DecodeError> {
+        if has_duplicate_keys(&self.extra) {
+            return Err(invalid("event", "duplicate key"));
+        }
+        let kind = self.kind.ok_or(invalid("event.type", "missing"))?;
+        let data = self.data.ok_or(invalid("event.data", "missing"))?;
+        let mut event = match self
+            .timestamp
+            .ok_or(invalid("event.timestamp", "missing"))?
+        {
+            Timestamp::Millis(ms) => Event::new(kind, ms, data),
+            Timestamp::Float(f) => Event::with_float_timestamp(kind, f, data)
+                .ok_or(invalid("event.timestamp", "out of range"))?,
+        };
+        event.extra = self.extra;
+        Ok(event)
+    }
+}
+
+/// The error for a batch root that is not a map.
+pub(crate) fn batch_not_a_map() -> DecodeError {
+    invalid("batch", "must be a map")
+}
+
+/// The error for an `events` value (or bare document) that is not an array.
+pub(crate) fn events_not_an_array() -> DecodeError {
+    invalid("events", "must be an array")
+}
+
+/// The error for an event that is not a map.
+pub(crate) fn event_not_a_map() -> DecodeError {
+    invalid("event", "must be a map")
+}
+
+#[cfg(test)]
+#[path = "envelope_tests.rs"]
+mod tests;

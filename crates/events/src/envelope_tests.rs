@@ -1,0 +1,247 @@
+#![allow(clippy::unwrap_used)]
+
+use crate::decode::*;
+use crate::error::DecodeError;
+use crate::kinds::EventType;
+use crate::testing::*;
+use crate::value::Value;
+
+#[test]
+fn decodes_the_spec_example() {
+    let input = batch_json(
+        r#"[{"type":4,"data":{"href":"https://shop.example/cart","width":1280,"height":720},"timestamp":1}]"#,
+        "",
+    );
+    let b = batch_from_json(input.as_bytes()).unwrap();
+    assert_eq!(b.v, 1);
+    assert_eq!(b.site, "shop");
+    assert_eq!(b.session, SESSION);
+    assert_eq!(b.seq, 7);
+    assert_eq!(b.page.url, "https://shop.example/cart?x=1");
+    assert_eq!(b.page.title.as_deref(), Some("Cart"));
+    assert_eq!((b.viewport.w, b.viewport.h), (1280, 720));
+    assert_eq!(b.document.as_ref().map(|d| d.h), Some(4100));
+    assert_eq!(b.user, None);
+    assert_eq!(b.events.len(), 1);
+    assert_eq!(b.events[0].kind, EventType::Meta);
+    assert!(b.extra.is_empty());
+}
+
+#[test]
+fn unknown_fields_are_kept_in_order() {
+    let input = batch_json(
+        r#"[{"type":3,"timestamp":2,"data":{},"delay":5,"zz":true,"aa":null}]"#,
+        r#","zeta":1,"alpha":{"nested":[1,2]},"user":"u-1""#,
+    );
+    let b = batch_from_json(input.as_bytes()).unwrap();
+    let keys: Vec<&str> = b.extra.iter().map(|(k, _)| k.as_ref()).collect();
+    assert_eq!(keys, ["zeta", "alpha"]);
+    assert_eq!(b.user.as_deref(), Some("u-1"));
+    let keys: Vec<&str> = b.events[0].extra.iter().map(|(k, _)| k.as_ref()).collect();
+    assert_eq!(keys, ["delay", "zz", "aa"]);
+    let json = crate::encode::to_json(&b).unwrap();
+    let again = batch_from_json(&json).unwrap();
+    assert_eq!(again, b);
+}
+
+#[test]
+fn envelope_errors_name_the_field() {
+    let ok_events = r#"[]"#;
+    let cases: Vec<(String, DecodeError)> = vec![
+        (
+            batch_json(ok_events, "").replace(r#""v":1"#, r#""v":2"#),
+            DecodeError::UnsupportedVersion(2),
+        ),
+        (
+            batch_json(ok_events, "").replace(r#""v":1"#, r#""v":"1""#),
+            DecodeError::field("v", "must be a non-negative integer"),
+        ),
+        (
+            batch_json(ok_events, "").replace(r#""v":1,"#, ""),
+            DecodeError::field("v", "missing"),
+        ),
+        (
+            batch_json(ok_events, "").replace(r#""site":"shop""#, r#""site":"Shop!""#),
+            DecodeError::field("site", "must be 1-64 characters of [a-z0-9_-]"),
+        ),
+        (
+            batch_json(ok_events, "").replace(r#""site":"shop""#, r#""site":7"#),
+            DecodeError::field("site", "must be a string"),
+        ),
+        (
+            batch_json(ok_events, "").replace(SESSION, "short"),
+            DecodeError::field(
+                "session",
+                "must be a UUID or 16-64 characters of [A-Za-z0-9-]",
+            ),
+        ),
+        (
+            batch_json(ok_events, "").replace(r#""seq":7"#, r#""seq":-1"#),
+            DecodeError::field("seq", "must be a non-negative integer"),
+        ),
+        (
+            batch_json(ok_events, "").replace(r#""url":"https://shop.example/cart?x=1","#, ""),
+            DecodeError::field("page.url", "missing"),
+        ),
+        (
+            batch_json(ok_events, "").replace(r#""title":"Cart""#, r#""title":1"#),
+            DecodeError::field("page.title", "must be a string"),
+        ),
+        (
+            batch_json(ok_events, "").replace(r#""w":1280,"h":720"#, r#""w":1280.5,"h":720"#),
+            DecodeError::field("viewport.w", "must be a non-negative integer"),
+        ),
+        (
+            batch_json(ok_events, "").replace(r#""w":1280,"h":4100"#, r#""w":1280,"h":4294967296"#),
+            DecodeError::field("document.h", "out of range"),
+        ),
+        (
+            batch_json(ok_events, "").replace(r#""viewport":{"w":1280,"h":720},"#, ""),
+            DecodeError::field("viewport", "missing"),
+        ),
+        (
+            batch_json(r#"{}"#, ""),
+            DecodeError::field("events", "must be an array"),
+        ),
+        (
+            batch_json(ok_events, r#","seq":8"#),
+            DecodeError::field("seq", "duplicate key"),
+        ),
+        (
+            batch_json(ok_events, r#","x":1,"x":2"#),
+            DecodeError::field("batch", "duplicate key"),
+        ),
+        (
+            "[]".to_string(),
+            DecodeError::field("batch", "must be a map"),
+        ),
+        (
+            r#""batch""#.to_string(),
+            DecodeError::field("batch", "must be a map"),
+        ),
+    ];
+    for (input, expected) in cases {
+        assert_eq!(err_json(&input), expected, "{input}");
+        if let Some(packed) = try_msgpack(&input) {
+            assert_eq!(
+                batch_from_msgpack(&packed).unwrap_err(),
+                expected,
+                "{input} (msgpack)"
+            );
+        }
+    }
+}
+
+#[test]
+fn event_errors_name_the_field() {
+    let cases: &[(&str, DecodeError)] = &[
+        (
+            r#"[{"timestamp":1,"data":{}}]"#,
+            DecodeError::field("event.type", "missing"),
+        ),
+        (
+            r#"[{"type":-3,"timestamp":1,"data":{}}]"#,
+            DecodeError::field("event.type", "must be a non-negative integer"),
+        ),
+        (
+            r#"[{"type":3,"data":{}}]"#,
+            DecodeError::field("event.timestamp", "missing"),
+        ),
+        (
+            r#"[{"type":3,"timestamp":"now","data":{}}]"#,
+            DecodeError::field("event.timestamp", "must be a number"),
+        ),
+        (
+            r#"[{"type":3,"timestamp":1e300,"data":{}}]"#,
+            DecodeError::field("event.timestamp", "out of range"),
+        ),
+        (
+            r#"[{"type":3,"timestamp":18446744073709551615,"data":{}}]"#,
+            DecodeError::field("event.timestamp", "out of range"),
+        ),
+        (
+            r#"[{"type":3,"timestamp":1}]"#,
+            DecodeError::field("event.data", "missing"),
+        ),
+        (
+            r#"[{"type":3,"type":3,"timestamp":1,"data":{}}]"#,
+            DecodeError::field("event.type", "duplicate key"),
+        ),
+        (
+            r#"[{"type":3,"timestamp":1,"data":{},"d":1,"d":2}]"#,
+            DecodeError::field("event", "duplicate key"),
+        ),
+        (r#"[[]]"#, DecodeError::field("event", "must be a map")),
+        (r#"[3]"#, DecodeError::field("event", "must be a map")),
+    ];
+    for (events, expected) in cases {
+        let input = batch_json(events, "");
+        assert_eq!(err_json(&input), *expected, "{events}");
+        assert_eq!(
+            events_from_json(events.as_bytes()).unwrap_err(),
+            *expected,
+            "{events}"
+        );
+        if let Some(packed) = try_msgpack(events) {
+            assert_eq!(
+                events_from_msgpack(&packed).unwrap_err(),
+                *expected,
+                "{events} (msgpack)"
+            );
+        }
+    }
+}
+
+#[test]
+fn timestamps_accept_integers_and_floats() {
+    let events = br#"[{"type":1,"timestamp":1700000000123,"data":{}},
+                      {"type":1,"timestamp":1700000000123.25,"data":{}}]"#;
+    let e = events_from_json(events).unwrap();
+    assert_eq!(e[0].timestamp, 1_700_000_000_123);
+    assert_eq!(e[1].timestamp, 1_700_000_000_123);
+    assert_eq!(e[1].timestamp_value(), Value::Float(1_700_000_000_123.25));
+    let out = crate::encode::events_to_json(&e).unwrap();
+    assert!(
+        std::str::from_utf8(&out)
+            .unwrap()
+            .contains("1700000000123.25")
+    );
+    assert_eq!(events_from_json(&out).unwrap(), e);
+}
+
+#[test]
+fn unknown_event_types_survive() {
+    let events = br#"[{"type":7,"timestamp":1,"data":{"url":"x"}}]"#;
+    let e = events_from_json(events).unwrap();
+    assert_eq!(e[0].kind, EventType::Unknown(7));
+    let out = crate::encode::events_to_json(&e).unwrap();
+    assert_eq!(
+        std::str::from_utf8(&out).unwrap(),
+        r#"[{"type":7,"data":{"url":"x"},"timestamp":1}]"#
+    );
+}
+
+#[test]
+fn too_many_events() {
+    let one = r#"{"type":3,"timestamp":1,"data":{}}"#;
+    let at_limit = format!("[{}]", vec![one; MAX_EVENTS].join(","));
+    assert_eq!(
+        events_from_json(at_limit.as_bytes()).unwrap().len(),
+        MAX_EVENTS
+    );
+    let over = format!("[{}]", vec![one; MAX_EVENTS + 1].join(","));
+    assert_eq!(
+        events_from_json(over.as_bytes()).unwrap_err(),
+        DecodeError::TooManyEvents { limit: MAX_EVENTS }
+    );
+    let err = batch_from_json(batch_json(&over, "").as_bytes()).unwrap_err();
+    assert_eq!(err, DecodeError::TooManyEvents { limit: MAX_EVENTS });
+
+    // MessagePack declares the count: refused before any event is read.
+    let mut header = vec![0xdd];
+    header.extend_from_slice(&(MAX_EVENTS as u32 + 1).to_be_bytes());
+    assert_eq!(
+        events_from_msgpack(&header).unwrap_err(),
+        DecodeError::TooManyEvents { limit: MAX_EVENTS }
+    );
+}
