@@ -33,6 +33,9 @@ database = "veil"
 user = "default"
 password = ""
 
+[queue]
+dir = "$VEIL_ROOT/.local/queue"
+
 [consent]
 token_ttl = "180d"
 [[consent.keys]]

@@ -20,7 +20,8 @@ if [ "${1:-}" = "--" ]; then shift; extra=("$@"); fi
 command -v cargo >/dev/null || die "cargo is not installed: install Rust (https://rustup.rs) first"
 
 # --- system packages -------------------------------------------------------
-packages=(clickhouse-server clickhouse-client prometheus python3)
+packages=(clickhouse-server clickhouse-client prometheus)
+command -v python3 >/dev/null || packages+=(python3 python3-venv)
 apt_install "${packages[@]}"
 
 # --- chdb-core (current ClickHouse, in-process) ----------------------------

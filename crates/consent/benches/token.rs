@@ -14,9 +14,7 @@ const SECRET: [u8; 32] = [7; 32];
 const NOW: u64 = 1_750_000_000;
 
 fn keyring() -> Keyring {
-    let secret: SecretKey = format!("hex:{}", hex::encode(SECRET))
-        .parse()
-        .expect("valid key");
+    let secret: SecretKey = format!("hex:{}", hex::encode(SECRET)).parse().expect("valid key");
     // Two keys as during a rotation; the newer one signs.
     Keyring::new([
         SigningKey {
@@ -24,11 +22,7 @@ fn keyring() -> Keyring {
             secret: SecretKey::generate(),
             retired: false,
         },
-        SigningKey {
-            id: "2025-06".parse().expect("valid id"),
-            secret,
-            retired: false,
-        },
+        SigningKey { id: "2025-06".parse().expect("valid id"), secret, retired: false },
     ])
     .expect("valid keyring")
 }
@@ -45,16 +39,10 @@ fn bench(c: &mut Criterion) {
     });
     let payload_b64 = token.split('.').nth(1).expect("three parts");
     let payload = URL_SAFE_NO_PAD.decode(payload_b64).expect("base64");
-    eprintln!(
-        "token: {} bytes, payload: {} bytes",
-        token.len(),
-        payload.len()
-    );
+    eprintln!("token: {} bytes, payload: {} bytes", token.len(), payload.len());
 
     let mut group = c.benchmark_group("token");
-    group.bench_function("verify", |b| {
-        b.iter(|| ring.verify(black_box(&token), black_box(NOW)))
-    });
+    group.bench_function("verify", |b| b.iter(|| ring.verify(black_box(&token), black_box(NOW))));
     group.bench_function("blake3_keyed_hash_baseline", |b| {
         b.iter(|| blake3::keyed_hash(black_box(&SECRET), black_box(&payload)))
     });

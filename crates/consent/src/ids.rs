@@ -159,17 +159,13 @@ impl ConsentId {
     /// that is not random would be worse than failing the request.
     pub fn generate() -> Self {
         let mut bytes = [0u8; 16];
-        OsRng
-            .try_fill_bytes(&mut bytes)
-            .expect("the operating system RNG is unavailable");
+        OsRng.try_fill_bytes(&mut bytes).expect("the operating system RNG is unavailable");
         Self(hex::encode(bytes))
     }
 }
 
 fn is_site_id(b: &[u8]) -> bool {
-    (1..=64).contains(&b.len())
-        && b.iter()
-            .all(|c| matches!(c, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-'))
+    (1..=64).contains(&b.len()) && b.iter().all(|c| matches!(c, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-'))
 }
 
 fn is_key_id(b: &[u8]) -> bool {

@@ -46,9 +46,7 @@ impl SecretKey {
     /// would be worse than no key.
     pub fn generate() -> Self {
         let mut bytes = [0u8; LEN];
-        OsRng
-            .try_fill_bytes(&mut bytes)
-            .expect("the operating system RNG is unavailable");
+        OsRng.try_fill_bytes(&mut bytes).expect("the operating system RNG is unavailable");
         Self(bytes)
     }
 
@@ -67,9 +65,7 @@ impl FromStr for SecretKey {
     type Err = SecretKeyError;
 
     fn from_str(s: &str) -> Result<Self, SecretKeyError> {
-        let digits = s
-            .strip_prefix(PREFIX)
-            .ok_or(SecretKeyError::MissingPrefix)?;
+        let digits = s.strip_prefix(PREFIX).ok_or(SecretKeyError::MissingPrefix)?;
         // Counted in characters so the message matches what the operator
         // sees; a non-ASCII character of the right count fails as `NotHex`.
         let found = digits.chars().count();
@@ -109,40 +105,19 @@ mod tests {
             (GOOD.into(), Ok(())),
             (upper, Ok(())),
             (GOOD[4..].into(), Err(SecretKeyError::MissingPrefix)),
-            (
-                format!("HEX:{}", &GOOD[4..]),
-                Err(SecretKeyError::MissingPrefix),
-            ),
-            (
-                format!("base64:{}", &GOOD[4..]),
-                Err(SecretKeyError::MissingPrefix),
-            ),
+            (format!("HEX:{}", &GOOD[4..]), Err(SecretKeyError::MissingPrefix)),
+            (format!("base64:{}", &GOOD[4..]), Err(SecretKeyError::MissingPrefix)),
             ("".into(), Err(SecretKeyError::MissingPrefix)),
             ("hex:".into(), Err(SecretKeyError::WrongLength { found: 0 })),
-            (
-                GOOD[..GOOD.len() - 1].into(),
-                Err(SecretKeyError::WrongLength { found: 63 }),
-            ),
-            (
-                format!("{GOOD}0"),
-                Err(SecretKeyError::WrongLength { found: 65 }),
-            ),
-            (
-                format!("{GOOD}00"),
-                Err(SecretKeyError::WrongLength { found: 66 }),
-            ),
+            (GOOD[..GOOD.len() - 1].into(), Err(SecretKeyError::WrongLength { found: 63 })),
+            (format!("{GOOD}0"), Err(SecretKeyError::WrongLength { found: 65 })),
+            (format!("{GOOD}00"), Err(SecretKeyError::WrongLength { found: 66 })),
             (format!(" {GOOD}"), Err(SecretKeyError::MissingPrefix)),
-            (
-                format!("{GOOD}\n"),
-                Err(SecretKeyError::WrongLength { found: 65 }),
-            ),
+            (format!("{GOOD}\n"), Err(SecretKeyError::WrongLength { found: 65 })),
             (GOOD.replacen('0', "g", 1), Err(SecretKeyError::NotHex)),
             (GOOD.replacen("00", "0 ", 1), Err(SecretKeyError::NotHex)),
             // 63 ASCII + one 2-byte character: 65 bytes but 64 characters.
-            (
-                format!("{}é", &GOOD[..GOOD.len() - 1]),
-                Err(SecretKeyError::NotHex),
-            ),
+            (format!("{}é", &GOOD[..GOOD.len() - 1]), Err(SecretKeyError::NotHex)),
         ];
         for (input, want) in cases {
             let got = input.parse::<SecretKey>().map(|_| ());

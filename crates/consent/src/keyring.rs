@@ -53,10 +53,7 @@ impl Keyring {
                 return Err(KeyringError::DuplicateKeyId(key.id.clone()));
             }
         }
-        let signer = keys
-            .iter()
-            .rposition(|key| !key.retired)
-            .ok_or(KeyringError::NoActiveKey)?;
+        let signer = keys.iter().rposition(|key| !key.retired).ok_or(KeyringError::NoActiveKey)?;
         Ok(Self { keys, signer })
     }
 
@@ -82,20 +79,13 @@ mod tests {
     use super::*;
 
     fn key(id: &str, retired: bool) -> SigningKey {
-        SigningKey {
-            id: id.parse().unwrap(),
-            secret: SecretKey::generate(),
-            retired,
-        }
+        SigningKey { id: id.parse().unwrap(), secret: SecretKey::generate(), retired }
     }
 
     #[test]
     fn newest_non_retired_key_signs() {
         /// (id, retired) in config order, and the signing key id or error.
-        type Case = (
-            &'static [(&'static str, bool)],
-            Result<&'static str, KeyringError>,
-        );
+        type Case = (&'static [(&'static str, bool)], Result<&'static str, KeyringError>);
         let cases: &[Case] = &[
             (&[("k1", false)], Ok("k1")),
             (&[("k1", false), ("k2", false)], Ok("k2")),
@@ -104,18 +94,12 @@ mod tests {
             (&[("k1", false), ("k2", false), ("k3", true)], Ok("k2")),
             (&[], Err(KeyringError::NoActiveKey)),
             (&[("k1", true)], Err(KeyringError::NoActiveKey)),
-            (
-                &[("k1", true), ("k2", true)],
-                Err(KeyringError::NoActiveKey),
-            ),
+            (&[("k1", true), ("k2", true)], Err(KeyringError::NoActiveKey)),
             (
                 &[("k1", false), ("k2", false), ("k1", false)],
                 Err(KeyringError::DuplicateKeyId("k1".parse().unwrap())),
             ),
-            (
-                &[("k1", true), ("k1", false)],
-                Err(KeyringError::DuplicateKeyId("k1".parse().unwrap())),
-            ),
+            (&[("k1", true), ("k1", false)], Err(KeyringError::DuplicateKeyId("k1".parse().unwrap()))),
         ];
         for (list, want) in cases {
             let ring = Keyring::new(list.iter().map(|&(id, retired)| key(id, retired)));

@@ -83,10 +83,7 @@ impl Purposes {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        names
-            .into_iter()
-            .map(|name| name.as_ref().parse::<Purpose>())
-            .collect()
+        names.into_iter().map(|name| name.as_ref().parse::<Purpose>()).collect()
     }
 
     /// Adds a purpose.
@@ -195,10 +192,7 @@ mod tests {
     #[test]
     fn parsing_names() {
         /// Names in, and the set in order or the name reported as unknown.
-        type Case = (
-            &'static [&'static str],
-            Result<&'static [Purpose], &'static str>,
-        );
+        type Case = (&'static [&'static str], Result<&'static [Purpose], &'static str>);
         let cases: &[Case] = &[
             (&[], Ok(&[])),
             (&["recording"], Ok(&[R])),
@@ -255,10 +249,7 @@ mod tests {
 
     #[test]
     fn serde_uses_names() {
-        assert_eq!(
-            serde_json::to_string(&Purposes::ALL).unwrap(),
-            r#"["recording","heatmaps"]"#
-        );
+        assert_eq!(serde_json::to_string(&Purposes::ALL).unwrap(), r#"["recording","heatmaps"]"#);
         assert_eq!(serde_json::to_string(&H).unwrap(), r#""heatmaps""#);
         let set: Purposes = serde_json::from_str(r#"["heatmaps"]"#).unwrap();
         assert_eq!(set, Purposes::from(H));

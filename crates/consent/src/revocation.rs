@@ -42,9 +42,8 @@ impl RevocationSet {
     /// returns how many were dropped.
     pub fn prune(&mut self, now_unix_secs: u64) -> usize {
         let before = self.expiry_by_id.len();
-        self.expiry_by_id.retain(|_, expires_at| {
-            now_unix_secs <= expires_at.saturating_add(MAX_CLOCK_SKEW_SECS)
-        });
+        self.expiry_by_id
+            .retain(|_, expires_at| now_unix_secs <= expires_at.saturating_add(MAX_CLOCK_SKEW_SECS));
         before - self.expiry_by_id.len()
     }
 

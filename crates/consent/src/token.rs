@@ -146,8 +146,7 @@ impl Keyring {
             .expect("claims hold only strings and integers, which always serialise");
         let mac = blake3::keyed_hash(key.secret.as_bytes(), &payload);
 
-        let mut token =
-            String::with_capacity(VERSION.len() + 2 + payload.len() * 4 / 3 + 4 + MAC_B64_LEN);
+        let mut token = String::with_capacity(VERSION.len() + 2 + payload.len() * 4 / 3 + 4 + MAC_B64_LEN);
         token.push_str(VERSION);
         token.push('.');
         URL_SAFE_NO_PAD.encode_string(&payload, &mut token);
@@ -184,9 +183,7 @@ impl Keyring {
         match URL_SAFE_NO_PAD.decode_slice(mac_b64, &mut mac) {
             Ok(MAC_LEN) => {}
             _ => {
-                return Err(TokenError::Malformed(
-                    "mac is not base64url without padding",
-                ));
+                return Err(TokenError::Malformed("mac is not base64url without padding"));
             }
         }
 
@@ -218,12 +215,7 @@ impl Keyring {
 
     /// [`Keyring::verify`], and the token must have been minted for `site`:
     /// a visitor's consent on one site says nothing about another.
-    pub fn verify_for_site(
-        &self,
-        token: &str,
-        site: &str,
-        now_unix_secs: u64,
-    ) -> Result<Claims, TokenError> {
+    pub fn verify_for_site(&self, token: &str, site: &str, now_unix_secs: u64) -> Result<Claims, TokenError> {
         let claims = self.verify(token, now_unix_secs)?;
         if claims.site.as_str() != site {
             return Err(TokenError::WrongSite);

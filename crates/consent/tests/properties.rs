@@ -7,22 +7,12 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use proptest::prelude::*;
-use veil_consent::{
-    Claims, ClaimsInput, Keyring, Purpose, Purposes, SecretKey, SigningKey, TokenError,
-};
+use veil_consent::{Claims, ClaimsInput, Keyring, Purpose, Purposes, SecretKey, SigningKey, TokenError};
 
 fn keyring(kid: &str) -> Keyring {
     Keyring::new([
-        SigningKey {
-            id: "old".parse().unwrap(),
-            secret: SecretKey::generate(),
-            retired: false,
-        },
-        SigningKey {
-            id: kid.parse().unwrap(),
-            secret: SecretKey::generate(),
-            retired: false,
-        },
+        SigningKey { id: "old".parse().unwrap(), secret: SecretKey::generate(), retired: false },
+        SigningKey { id: kid.parse().unwrap(), secret: SecretKey::generate(), retired: false },
     ])
     .unwrap()
 }

@@ -17,12 +17,7 @@ use serde::Deserialize;
 use veil_events::{Batch, Event, EventType, Page, Size, Value, decode, encode};
 
 fn map(entries: Vec<(&'static str, Value<'static>)>) -> Value<'static> {
-    Value::Map(
-        entries
-            .into_iter()
-            .map(|(k, v)| (Cow::Borrowed(k), v))
-            .collect(),
-    )
+    Value::Map(entries.into_iter().map(|(k, v)| (Cow::Borrowed(k), v)).collect())
 }
 
 fn s(text: impl Into<String>) -> Value<'static> {
@@ -41,11 +36,7 @@ impl Dom {
     }
 
     fn text(&mut self, text: impl Into<String>) -> Value<'static> {
-        map(vec![
-            ("type", Value::Int(3)),
-            ("id", self.id()),
-            ("textContent", s(text)),
-        ])
+        map(vec![("type", Value::Int(3)), ("id", self.id()), ("textContent", s(text))])
     }
 
     fn el(
@@ -71,19 +62,10 @@ fn snapshot(dom: &mut Dom) -> Value<'static> {
     let mut head = vec![];
     let title = dom.text("Winter sale – Shop");
     head.push(dom.el("title", vec![], vec![title]));
-    for name in [
-        "viewport",
-        "description",
-        "og:title",
-        "og:image",
-        "theme-color",
-    ] {
+    for name in ["viewport", "description", "og:title", "og:image", "theme-color"] {
         head.push(dom.el(
             "meta",
-            vec![
-                ("name", name),
-                ("content", "width=device-width, initial-scale=1"),
-            ],
+            vec![("name", name), ("content", "width=device-width, initial-scale=1")],
             vec![],
         ));
     }
@@ -93,11 +75,7 @@ fn snapshot(dom: &mut Dom) -> Value<'static> {
     let mut links = vec![];
     for i in 0..10 {
         let label = dom.text(format!("Category {i}"));
-        let a = dom.el(
-            "a",
-            vec![("href", &format!("/c/{i}")), ("class", "nav-link")],
-            vec![label],
-        );
+        let a = dom.el("a", vec![("href", &format!("/c/{i}")), ("class", "nav-link")], vec![label]);
         links.push(dom.el("li", vec![], vec![a]));
     }
     let nav = dom.el("ul", vec![("class", "nav")], links);
@@ -107,10 +85,7 @@ fn snapshot(dom: &mut Dom) -> Value<'static> {
     for i in 0..20 {
         let img = dom.el(
             "img",
-            vec![
-                ("src", &format!("https://cdn.shop.example/p/{i}.webp")),
-                ("alt", "Wool scarf, dark blue"),
-            ],
+            vec![("src", &format!("https://cdn.shop.example/p/{i}.webp")), ("alt", "Wool scarf, dark blue")],
             vec![],
         );
         let name = dom.text(format!("Wool scarf no. {i}"));
@@ -118,23 +93,16 @@ fn snapshot(dom: &mut Dom) -> Value<'static> {
         let price = dom.text(format!("€{}.95", 20 + i));
         let p = dom.el("p", vec![("class", "price")], vec![price]);
         let cta = dom.text("Add to cart");
-        let button = dom.el(
-            "button",
-            vec![("type", "button"), ("data-sku", &format!("SKU-{i:05}"))],
-            vec![cta],
-        );
+        let button =
+            dom.el("button", vec![("type", "button"), ("data-sku", &format!("SKU-{i:05}"))], vec![cta]);
         cards.push(dom.el("div", vec![("class", "card")], vec![img, h3, p, button]));
     }
     let grid = dom.el("section", vec![("class", "grid")], cards);
 
     let mut fields = vec![];
-    for (name, kind) in [
-        ("email", "email"),
-        ("name", "text"),
-        ("phone", "tel"),
-        ("zip", "text"),
-        ("password", "password"),
-    ] {
+    for (name, kind) in
+        [("email", "email"), ("name", "text"), ("phone", "tel"), ("zip", "text"), ("password", "password")]
+    {
         let label_text = dom.text(name);
         fields.push(dom.el("label", vec![("for", name)], vec![label_text]));
         fields.push(dom.el(
@@ -160,10 +128,7 @@ fn snapshot(dom: &mut Dom) -> Value<'static> {
                 ("id", Value::Int(1)),
             ]),
         ),
-        (
-            "initialOffset",
-            map(vec![("left", Value::Int(0)), ("top", Value::Int(0))]),
-        ),
+        ("initialOffset", map(vec![("left", Value::Int(0)), ("top", Value::Int(0))])),
     ])
 }
 
@@ -208,10 +173,7 @@ fn realistic_batch() -> Batch<'static> {
             4 | 5 => incremental(
                 5,
                 vec![
-                    (
-                        "text",
-                        s("jane.doe@example.com"[..(i as usize % 20)].to_string()),
-                    ),
+                    ("text", s("jane.doe@example.com"[..(i as usize % 20)].to_string())),
                     ("isChecked", Value::Bool(false)),
                     ("userTriggered", Value::Bool(true)),
                     ("id", Value::Int(150)),
@@ -225,10 +187,7 @@ fn realistic_batch() -> Batch<'static> {
                     vec![
                         (
                             "texts",
-                            Value::Array(vec![map(vec![
-                                ("id", Value::Int(60)),
-                                ("value", s("€42.95")),
-                            ])]),
+                            Value::Array(vec![map(vec![("id", Value::Int(60)), ("value", s("€42.95"))])]),
                         ),
                         (
                             "attributes",
@@ -256,14 +215,7 @@ fn realistic_batch() -> Batch<'static> {
                     ],
                 )
             }
-            7 => incremental(
-                3,
-                vec![
-                    ("id", Value::Int(1)),
-                    ("x", Value::Int(0)),
-                    ("y", Value::Int(i * 40)),
-                ],
-            ),
+            7 => incremental(3, vec![("id", Value::Int(1)), ("x", Value::Int(0)), ("y", Value::Int(i * 40))]),
             8 => incremental(
                 2,
                 vec![
@@ -287,17 +239,9 @@ fn realistic_batch() -> Batch<'static> {
                     ("rage", Value::Bool(false)),
                     ("dead", Value::Bool(false)),
                 ]);
-                let tag = if i % 20 == 9 {
-                    "veil.click"
-                } else {
-                    "veil.scroll"
-                };
+                let tag = if i % 20 == 9 { "veil.click" } else { "veil.scroll" };
                 let kind = EventType::Custom;
-                events.push(Event::new(
-                    kind,
-                    t,
-                    map(vec![("tag", s(tag)), ("payload", payload)]),
-                ));
+                events.push(Event::new(kind, t, map(vec![("tag", s(tag)), ("payload", payload)])));
                 continue;
             }
         };
@@ -326,11 +270,7 @@ fn bench_decode(c: &mut Criterion) {
     assert_eq!(batch.events.len(), 100);
     let msgpack = encode::to_msgpack(&batch).expect("encode msgpack");
     let json = encode::to_json(&batch).expect("encode json");
-    eprintln!(
-        "batch: 100 events, {} bytes MessagePack, {} bytes JSON",
-        msgpack.len(),
-        json.len()
-    );
+    eprintln!("batch: 100 events, {} bytes MessagePack, {} bytes JSON", msgpack.len(), json.len());
 
     let mut group = c.benchmark_group("decode");
     group.throughput(Throughput::Bytes(msgpack.len() as u64));

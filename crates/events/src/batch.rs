@@ -66,20 +66,12 @@ pub struct Size<'a> {
 impl Size<'_> {
     /// A size without extra fields.
     pub fn new(w: u32, h: u32) -> Self {
-        Size {
-            w,
-            h,
-            extra: Vec::new(),
-        }
+        Size { w, h, extra: Vec::new() }
     }
 
     /// A copy that owns all its data.
     pub fn into_owned(self) -> Size<'static> {
-        Size {
-            w: self.w,
-            h: self.h,
-            extra: owned_entries(self.extra),
-        }
+        Size { w: self.w, h: self.h, extra: owned_entries(self.extra) }
     }
 }
 
@@ -129,11 +121,7 @@ mod tests {
             site: Cow::Borrowed(site.unwrap_or_default()),
             session: Cow::Borrowed(session.unwrap_or_default()),
             seq: 3,
-            page: Page {
-                url: Cow::Borrowed(url.unwrap_or_default()),
-                title: None,
-                extra: vec![],
-            },
+            page: Page { url: Cow::Borrowed(url.unwrap_or_default()), title: None, extra: vec![] },
             viewport: Size::new(1280, 720),
             document: Some(Size::new(1280, 4100)),
             user: None,

@@ -56,9 +56,7 @@ impl Serialize for Value<'_> {
 }
 
 fn write_entries<M: SerializeMap>(map: &mut M, entries: &[Entry<'_>]) -> Result<(), M::Error> {
-    entries
-        .iter()
-        .try_for_each(|(key, value)| map.serialize_entry(key.as_ref(), value))
+    entries.iter().try_for_each(|(key, value)| map.serialize_entry(key.as_ref(), value))
 }
 
 impl Serialize for Event<'_> {
@@ -132,10 +130,7 @@ mod tests {
         let mut e = Event::new(
             EventType::IncrementalSnapshot,
             1_700_000_000_000,
-            map([
-                ("source", Value::Int(1)),
-                ("positions", Value::Array(vec![])),
-            ]),
+            map([("source", Value::Int(1)), ("positions", Value::Array(vec![]))]),
         );
         e.extra.push((Cow::Borrowed("delay"), Value::Int(5)));
         let json = events_to_json(&[e]).unwrap();
@@ -154,20 +149,14 @@ mod tests {
             Value::Bytes(Cow::Borrowed(&[1, 2])),
             Value::UInt(u64::MAX),
         ]);
-        assert_eq!(
-            serde_json::to_string(&v).unwrap(),
-            "[null,null,1.5,[1,2],18446744073709551615]"
-        );
+        assert_eq!(serde_json::to_string(&v).unwrap(), "[null,null,1.5,[1,2],18446744073709551615]");
     }
 
     #[test]
     fn msgpack_writes_maps_with_string_keys() {
         let v = map([("a", Value::Int(1))]);
         // fixmap(1), fixstr "a", positive fixint 1
-        assert_eq!(
-            rmp_serde::to_vec_named(&v).unwrap(),
-            [0x81, 0xa1, b'a', 0x01]
-        );
+        assert_eq!(rmp_serde::to_vec_named(&v).unwrap(), [0x81, 0xa1, b'a', 0x01]);
         let bin = Value::Bytes(Cow::Borrowed(&[7]));
         assert_eq!(rmp_serde::to_vec_named(&bin).unwrap(), [0xc4, 1, 7]);
     }

@@ -54,9 +54,7 @@ fn optional_string<'de>(
 }
 
 fn unsigned(value: &Value<'_>, field: &'static str) -> Result<u64, DecodeError> {
-    value
-        .as_u64()
-        .ok_or(invalid(field, "must be a non-negative integer"))
+    value.as_u64().ok_or(invalid(field, "must be a non-negative integer"))
 }
 
 fn version(value: &Value<'_>) -> Result<u32, DecodeError> {
@@ -77,10 +75,7 @@ fn site(value: Value<'_>) -> Result<Cow<'_, str>, DecodeError> {
 fn session(value: Value<'_>) -> Result<Cow<'_, str>, DecodeError> {
     let session = string(value, "session")?;
     if !is_valid_session_id(&session) {
-        return Err(invalid(
-            "session",
-            "must be a UUID or 16-64 characters of [A-Za-z0-9-]",
-        ));
+        return Err(invalid("session", "must be a UUID or 16-64 characters of [A-Za-z0-9-]"));
     }
     Ok(session)
 }
@@ -97,11 +92,7 @@ fn page(value: Value<'_>) -> Result<Page<'_>, DecodeError> {
             _ => extra.push((key, value)),
         }
     }
-    Ok(Page {
-        url: url.ok_or(invalid("page.url", "missing"))?,
-        title,
-        extra,
-    })
+    Ok(Page { url: url.ok_or(invalid("page.url", "missing"))?, title, extra })
 }
 
 /// Field names of one [`Size`] for error messages.
@@ -111,24 +102,15 @@ struct SizeFields {
     h: &'static str,
 }
 
-const VIEWPORT: SizeFields = SizeFields {
-    map: "viewport",
-    w: "viewport.w",
-    h: "viewport.h",
-};
-const DOCUMENT: SizeFields = SizeFields {
-    map: "document",
-    w: "document.w",
-    h: "document.h",
-};
+const VIEWPORT: SizeFields = SizeFields { map: "viewport", w: "viewport.w", h: "viewport.h" };
+const DOCUMENT: SizeFields = SizeFields { map: "document", w: "document.w", h: "document.h" };
 
 fn size<'de>(value: Value<'de>, names: &SizeFields) -> Result<Size<'de>, DecodeError> {
     let Value::Map(entries) = value else {
         return Err(invalid(names.map, "must be a map"));
     };
-    let px = |v: &Value<'_>, field| {
-        u32::try_from(unsigned(v, field)?).map_err(|_| invalid(field, "out of range"))
-    };
+    let px =
+        |v: &Value<'_>, field| u32::try_from(unsigned(v, field)?).map_err(|_| invalid(field, "out of range"));
     let (mut w, mut h, mut extra) = (None, None, Vec::new());
     for (key, value) in entries {
         match &*key {
@@ -137,11 +119,7 @@ fn size<'de>(value: Value<'de>, names: &SizeFields) -> Result<Size<'de>, DecodeE
             _ => extra.push((key, value)),
         }
     }
-    Ok(Size {
-        w: w.ok_or(invalid(names.w, "missing"))?,
-        h: h.ok_or(invalid(names.h, "missing"))?,
-        extra,
-    })
+    Ok(Size { w: w.ok_or(invalid(names.w, "missing"))?, h: h.ok_or(invalid(names.h, "missing"))?, extra })
 }
 
 /// The envelope's fields while its map is being read.
@@ -214,10 +192,7 @@ pub(crate) fn check_declared_events(len: Option<usize>) -> Result<(), DecodeErro
 }
 
 /// Appends an event unless the array is already full.
-pub(crate) fn push_event<'de>(
-    events: &mut Vec<Event<'de>>,
-    event: Event<'de>,
-) -> Result<(), DecodeError> {
+pub(crate) fn push_event<'de>(events: &mut Vec<Event<'de>>, event: Event<'de>) -> Result<(), DecodeError> {
     if events.len() >= MAX_EVENTS {
         return Err(DecodeError::TooManyEvents { limit: MAX_EVENTS });
     }
@@ -273,10 +248,7 @@ impl<'de> EventFields<'de> {
         }
         let kind = self.kind.ok_or(invalid("event.type", "missing"))?;
         let data = self.data.ok_or(invalid("event.data", "missing"))?;
-        let mut event = match self
-            .timestamp
-            .ok_or(invalid("event.timestamp", "missing"))?
-        {
+        let mut event = match self.timestamp.ok_or(invalid("event.timestamp", "missing"))? {
             Timestamp::Millis(ms) => Event::new(kind, ms, data),
             Timestamp::Float(f) => Event::with_float_timestamp(kind, f, data)
                 .ok_or(invalid("event.timestamp", "out of range"))?,

@@ -48,18 +48,12 @@ fn unknown_fields_are_kept_in_order() {
 fn envelope_errors_name_the_field() {
     let ok_events = r#"[]"#;
     let cases: Vec<(String, DecodeError)> = vec![
-        (
-            batch_json(ok_events, "").replace(r#""v":1"#, r#""v":2"#),
-            DecodeError::UnsupportedVersion(2),
-        ),
+        (batch_json(ok_events, "").replace(r#""v":1"#, r#""v":2"#), DecodeError::UnsupportedVersion(2)),
         (
             batch_json(ok_events, "").replace(r#""v":1"#, r#""v":"1""#),
             DecodeError::field("v", "must be a non-negative integer"),
         ),
-        (
-            batch_json(ok_events, "").replace(r#""v":1,"#, ""),
-            DecodeError::field("v", "missing"),
-        ),
+        (batch_json(ok_events, "").replace(r#""v":1,"#, ""), DecodeError::field("v", "missing")),
         (
             batch_json(ok_events, "").replace(r#""site":"shop""#, r#""site":"Shop!""#),
             DecodeError::field("site", "must be 1-64 characters of [a-z0-9_-]"),
@@ -70,10 +64,7 @@ fn envelope_errors_name_the_field() {
         ),
         (
             batch_json(ok_events, "").replace(SESSION, "short"),
-            DecodeError::field(
-                "session",
-                "must be a UUID or 16-64 characters of [A-Za-z0-9-]",
-            ),
+            DecodeError::field("session", "must be a UUID or 16-64 characters of [A-Za-z0-9-]"),
         ),
         (
             batch_json(ok_events, "").replace(r#""seq":7"#, r#""seq":-1"#),
@@ -99,35 +90,16 @@ fn envelope_errors_name_the_field() {
             batch_json(ok_events, "").replace(r#""viewport":{"w":1280,"h":720},"#, ""),
             DecodeError::field("viewport", "missing"),
         ),
-        (
-            batch_json(r#"{}"#, ""),
-            DecodeError::field("events", "must be an array"),
-        ),
-        (
-            batch_json(ok_events, r#","seq":8"#),
-            DecodeError::field("seq", "duplicate key"),
-        ),
-        (
-            batch_json(ok_events, r#","x":1,"x":2"#),
-            DecodeError::field("batch", "duplicate key"),
-        ),
-        (
-            "[]".to_string(),
-            DecodeError::field("batch", "must be a map"),
-        ),
-        (
-            r#""batch""#.to_string(),
-            DecodeError::field("batch", "must be a map"),
-        ),
+        (batch_json(r#"{}"#, ""), DecodeError::field("events", "must be an array")),
+        (batch_json(ok_events, r#","seq":8"#), DecodeError::field("seq", "duplicate key")),
+        (batch_json(ok_events, r#","x":1,"x":2"#), DecodeError::field("batch", "duplicate key")),
+        ("[]".to_string(), DecodeError::field("batch", "must be a map")),
+        (r#""batch""#.to_string(), DecodeError::field("batch", "must be a map")),
     ];
     for (input, expected) in cases {
         assert_eq!(err_json(&input), expected, "{input}");
         if let Some(packed) = try_msgpack(&input) {
-            assert_eq!(
-                batch_from_msgpack(&packed).unwrap_err(),
-                expected,
-                "{input} (msgpack)"
-            );
+            assert_eq!(batch_from_msgpack(&packed).unwrap_err(), expected, "{input} (msgpack)");
         }
     }
 }
@@ -135,18 +107,12 @@ fn envelope_errors_name_the_field() {
 #[test]
 fn event_errors_name_the_field() {
     let cases: &[(&str, DecodeError)] = &[
-        (
-            r#"[{"timestamp":1,"data":{}}]"#,
-            DecodeError::field("event.type", "missing"),
-        ),
+        (r#"[{"timestamp":1,"data":{}}]"#, DecodeError::field("event.type", "missing")),
         (
             r#"[{"type":-3,"timestamp":1,"data":{}}]"#,
             DecodeError::field("event.type", "must be a non-negative integer"),
         ),
-        (
-            r#"[{"type":3,"data":{}}]"#,
-            DecodeError::field("event.timestamp", "missing"),
-        ),
+        (r#"[{"type":3,"data":{}}]"#, DecodeError::field("event.timestamp", "missing")),
         (
             r#"[{"type":3,"timestamp":"now","data":{}}]"#,
             DecodeError::field("event.timestamp", "must be a number"),
@@ -159,35 +125,21 @@ fn event_errors_name_the_field() {
             r#"[{"type":3,"timestamp":18446744073709551615,"data":{}}]"#,
             DecodeError::field("event.timestamp", "out of range"),
         ),
-        (
-            r#"[{"type":3,"timestamp":1}]"#,
-            DecodeError::field("event.data", "missing"),
-        ),
+        (r#"[{"type":3,"timestamp":1}]"#, DecodeError::field("event.data", "missing")),
         (
             r#"[{"type":3,"type":3,"timestamp":1,"data":{}}]"#,
             DecodeError::field("event.type", "duplicate key"),
         ),
-        (
-            r#"[{"type":3,"timestamp":1,"data":{},"d":1,"d":2}]"#,
-            DecodeError::field("event", "duplicate key"),
-        ),
+        (r#"[{"type":3,"timestamp":1,"data":{},"d":1,"d":2}]"#, DecodeError::field("event", "duplicate key")),
         (r#"[[]]"#, DecodeError::field("event", "must be a map")),
         (r#"[3]"#, DecodeError::field("event", "must be a map")),
     ];
     for (events, expected) in cases {
         let input = batch_json(events, "");
         assert_eq!(err_json(&input), *expected, "{events}");
-        assert_eq!(
-            events_from_json(events.as_bytes()).unwrap_err(),
-            *expected,
-            "{events}"
-        );
+        assert_eq!(events_from_json(events.as_bytes()).unwrap_err(), *expected, "{events}");
         if let Some(packed) = try_msgpack(events) {
-            assert_eq!(
-                events_from_msgpack(&packed).unwrap_err(),
-                *expected,
-                "{events} (msgpack)"
-            );
+            assert_eq!(events_from_msgpack(&packed).unwrap_err(), *expected, "{events} (msgpack)");
         }
     }
 }
@@ -201,11 +153,7 @@ fn timestamps_accept_integers_and_floats() {
     assert_eq!(e[1].timestamp, 1_700_000_000_123);
     assert_eq!(e[1].timestamp_value(), Value::Float(1_700_000_000_123.25));
     let out = crate::encode::events_to_json(&e).unwrap();
-    assert!(
-        std::str::from_utf8(&out)
-            .unwrap()
-            .contains("1700000000123.25")
-    );
+    assert!(std::str::from_utf8(&out).unwrap().contains("1700000000123.25"));
     assert_eq!(events_from_json(&out).unwrap(), e);
 }
 
@@ -215,20 +163,14 @@ fn unknown_event_types_survive() {
     let e = events_from_json(events).unwrap();
     assert_eq!(e[0].kind, EventType::Unknown(7));
     let out = crate::encode::events_to_json(&e).unwrap();
-    assert_eq!(
-        std::str::from_utf8(&out).unwrap(),
-        r#"[{"type":7,"data":{"url":"x"},"timestamp":1}]"#
-    );
+    assert_eq!(std::str::from_utf8(&out).unwrap(), r#"[{"type":7,"data":{"url":"x"},"timestamp":1}]"#);
 }
 
 #[test]
 fn too_many_events() {
     let one = r#"{"type":3,"timestamp":1,"data":{}}"#;
     let at_limit = format!("[{}]", vec![one; MAX_EVENTS].join(","));
-    assert_eq!(
-        events_from_json(at_limit.as_bytes()).unwrap().len(),
-        MAX_EVENTS
-    );
+    assert_eq!(events_from_json(at_limit.as_bytes()).unwrap().len(), MAX_EVENTS);
     let over = format!("[{}]", vec![one; MAX_EVENTS + 1].join(","));
     assert_eq!(
         events_from_json(over.as_bytes()).unwrap_err(),
@@ -240,8 +182,5 @@ fn too_many_events() {
     // MessagePack declares the count: refused before any event is read.
     let mut header = vec![0xdd];
     header.extend_from_slice(&(MAX_EVENTS as u32 + 1).to_be_bytes());
-    assert_eq!(
-        events_from_msgpack(&header).unwrap_err(),
-        DecodeError::TooManyEvents { limit: MAX_EVENTS }
-    );
+    assert_eq!(events_from_msgpack(&header).unwrap_err(), DecodeError::TooManyEvents { limit: MAX_EVENTS });
 }

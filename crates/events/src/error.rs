@@ -83,10 +83,7 @@ impl DecodeError {
     }
 
     pub(crate) fn malformed(format: Format, detail: impl Into<String>) -> Self {
-        DecodeError::Malformed {
-            format,
-            detail: detail.into(),
-        }
+        DecodeError::Malformed { format, detail: detail.into() }
     }
 
     pub(crate) fn field(field: &'static str, reason: &'static str) -> Self {
@@ -116,10 +113,7 @@ mod tests {
         let e = DecodeError::field("page.url", "must be a string");
         assert_eq!(e.to_string(), "invalid field `page.url`: must be a string");
         let e = DecodeError::malformed(Format::MsgPack, "unexpected end of input");
-        assert_eq!(
-            e.to_string(),
-            "malformed MessagePack body: unexpected end of input"
-        );
+        assert_eq!(e.to_string(), "malformed MessagePack body: unexpected end of input");
     }
 
     #[test]
@@ -133,11 +127,7 @@ mod tests {
             DecodeError::TrailingBytes,
         ];
         let mut codes: Vec<_> = all.iter().map(DecodeError::code).collect();
-        assert!(
-            codes
-                .iter()
-                .all(|c| c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
-        );
+        assert!(codes.iter().all(|c| c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')));
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), all.len());

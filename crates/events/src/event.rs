@@ -53,13 +53,7 @@ pub struct Event<'a> {
 impl<'a> Event<'a> {
     /// An event with an integer timestamp and no extra fields.
     pub fn new(kind: EventType, timestamp: i64, data: Value<'a>) -> Self {
-        Event {
-            kind,
-            timestamp,
-            timestamp_float: None,
-            data,
-            extra: Vec::new(),
-        }
+        Event { kind, timestamp, timestamp_float: None, data, extra: Vec::new() }
     }
 
     /// An event whose timestamp was sent as a float; `None` if the float is
@@ -95,10 +89,7 @@ impl<'a> Event<'a> {
         if self.kind != EventType::IncrementalSnapshot {
             return None;
         }
-        self.data
-            .get("source")
-            .and_then(Value::as_u64)
-            .map(IncrementalSource::from_u64)
+        self.data.get("source").and_then(Value::as_u64).map(IncrementalSource::from_u64)
     }
 
     /// `data.type` of a mouse-interaction event (click, focus, touch, …).
@@ -106,10 +97,7 @@ impl<'a> Event<'a> {
         if self.source() != Some(IncrementalSource::MouseInteraction) {
             return None;
         }
-        self.data
-            .get("type")
-            .and_then(Value::as_u64)
-            .map(MouseInteraction::from_u64)
+        self.data.get("type").and_then(Value::as_u64).map(MouseInteraction::from_u64)
     }
 
     /// `data.tag` of a custom event.
@@ -153,12 +141,7 @@ impl<'a> Event<'a> {
 /// Builds `{"key": value, …}` maps in tests without noise.
 #[cfg(test)]
 pub(crate) fn map<'a>(entries: impl IntoIterator<Item = (&'a str, Value<'a>)>) -> Value<'a> {
-    Value::Map(
-        entries
-            .into_iter()
-            .map(|(k, v)| (std::borrow::Cow::Borrowed(k), v))
-            .collect(),
-    )
+    Value::Map(entries.into_iter().map(|(k, v)| (std::borrow::Cow::Borrowed(k), v)).collect())
 }
 
 #[cfg(test)]
@@ -166,11 +149,7 @@ mod tests {
     use super::*;
 
     fn custom(tag: &str) -> Event<'_> {
-        Event::new(
-            EventType::Custom,
-            1,
-            map([("tag", Value::from(tag)), ("payload", map([]))]),
-        )
+        Event::new(EventType::Custom, 1, map([("tag", Value::from(tag)), ("payload", map([]))]))
     }
 
     fn incremental(source: i64, extra: Vec<(&'static str, Value<'static>)>) -> Event<'static> {
@@ -186,23 +165,11 @@ mod tests {
             (custom("veil.scroll"), Purpose::Heatmaps),
             (custom("veil.identify"), Purpose::Recording),
             (custom("VEIL.CLICK"), Purpose::Recording),
-            (
-                incremental(2, vec![("type", Value::Int(2))]),
-                Purpose::Recording,
-            ),
+            (incremental(2, vec![("type", Value::Int(2))]), Purpose::Recording),
             (incremental(1, vec![]), Purpose::Recording),
-            (
-                Event::new(EventType::FullSnapshot, 1, map([])),
-                Purpose::Recording,
-            ),
-            (
-                Event::new(EventType::Meta, 1, map([("tag", "veil.click".into())])),
-                Purpose::Recording,
-            ),
-            (
-                Event::new(EventType::Unknown(99), 1, Value::Null),
-                Purpose::Recording,
-            ),
+            (Event::new(EventType::FullSnapshot, 1, map([])), Purpose::Recording),
+            (Event::new(EventType::Meta, 1, map([("tag", "veil.click".into())])), Purpose::Recording),
+            (Event::new(EventType::Unknown(99), 1, Value::Null), Purpose::Recording),
         ];
         for (event, purpose) in cases {
             assert_eq!(event.purpose_class(), purpose, "{event:?}");
@@ -217,10 +184,7 @@ mod tests {
         let mv = incremental(1, vec![("type", Value::Int(2))]);
         assert_eq!(mv.source(), Some(IncrementalSource::MouseMove));
         assert_eq!(mv.mouse_interaction(), None);
-        assert_eq!(
-            incremental(42, vec![]).source(),
-            Some(IncrementalSource::Unknown(42))
-        );
+        assert_eq!(incremental(42, vec![]).source(), Some(IncrementalSource::Unknown(42)));
         assert_eq!(incremental(-1, vec![]).source(), None);
         let meta = Event::new(EventType::Meta, 1, map([("source", Value::Int(2))]));
         assert_eq!(meta.source(), None);
@@ -242,22 +206,11 @@ mod tests {
 
     #[test]
     fn float_timestamp_out_of_range_is_refused() {
-        for f in [
-            f64::NAN,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            1e19,
-            -1e19,
-            9.223_372_036_854_776e18,
-        ] {
-            assert!(
-                Event::with_float_timestamp(EventType::Load, f, Value::Null).is_none(),
-                "{f}"
-            );
+        for f in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e19, -1e19, 9.223_372_036_854_776e18] {
+            assert!(Event::with_float_timestamp(EventType::Load, f, Value::Null).is_none(), "{f}");
         }
         assert!(
-            Event::with_float_timestamp(EventType::Load, -9.223_372_036_854_776e18, Value::Null)
-                .is_some()
+            Event::with_float_timestamp(EventType::Load, -9.223_372_036_854_776e18, Value::Null).is_some()
         );
     }
 

@@ -7,9 +7,7 @@
 
 /// Whether `s` is a valid site id: 1..=64 bytes of `[a-z0-9_-]`.
 pub fn is_valid_site_id(s: &str) -> bool {
-    (1..=64).contains(&s.len())
-        && s.bytes()
-            .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-'))
+    (1..=64).contains(&s.len()) && s.bytes().all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-'))
 }
 
 /// Whether `s` is a valid session id: a UUID or 16..=64 bytes of

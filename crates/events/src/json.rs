@@ -35,9 +35,7 @@ pub(crate) fn batch(input: &[u8]) -> Result<Batch<'_>, DecodeError> {
 
 /// Decodes a bare array of events.
 pub(crate) fn events(input: &[u8]) -> Result<Vec<Event<'_>>, DecodeError> {
-    run(input, |ctx, de| {
-        EventsSeed { ctx, depth: 1 }.deserialize(de)
-    })
+    run(input, |ctx, de| EventsSeed { ctx, depth: 1 }.deserialize(de))
 }
 
 /// Decodes a bare value (tests probe the depth boundary with it).
@@ -71,11 +69,7 @@ fn codec_error(err: serde_json::Error) -> DecodeError {
     let detail = match err.classify() {
         Category::Syntax | Category::Eof => err.to_string(),
         Category::Data | Category::Io => {
-            format!(
-                "invalid data at line {} column {}",
-                err.line(),
-                err.column()
-            )
+            format!("invalid data at line {} column {}", err.line(), err.column())
         }
     };
     DecodeError::malformed(Format::Json, detail)
@@ -206,10 +200,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value<'de>, A::Error> {
         self.ctx.check(check_depth(self.depth))?;
-        let child = ValueSeed {
-            ctx: self.ctx,
-            depth: self.depth + 1,
-        };
+        let child = ValueSeed { ctx: self.ctx, depth: self.depth + 1 };
         let mut items = Vec::with_capacity(prealloc(seq.size_hint()));
         while let Some(item) = seq.next_element_seed(child)? {
             items.push(item);
@@ -219,10 +210,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value<'de>, A::Error> {
         self.ctx.check(check_depth(self.depth))?;
-        let child = ValueSeed {
-            ctx: self.ctx,
-            depth: self.depth + 1,
-        };
+        let child = ValueSeed { ctx: self.ctx, depth: self.depth + 1 };
         let mut entries = Vec::with_capacity(prealloc(map.size_hint()));
         while let Some(key) = map.next_key_seed(KeySeed)? {
             let value = map.next_value_seed(child)?;
@@ -305,16 +293,10 @@ impl<'de> Visitor<'de> for BatchSeed<'_> {
         let mut fields = BatchFields::default();
         while let Some(key) = map.next_key_seed(KeySeed)? {
             if key == EVENTS_KEY {
-                let events = map.next_value_seed(EventsSeed {
-                    ctx,
-                    depth: BATCH_DEPTH + 1,
-                })?;
+                let events = map.next_value_seed(EventsSeed { ctx, depth: BATCH_DEPTH + 1 })?;
                 ctx.check(fields.set_events(events))?;
             } else {
-                let value = map.next_value_seed(ValueSeed {
-                    ctx,
-                    depth: BATCH_DEPTH + 1,
-                })?;
+                let value = map.next_value_seed(ValueSeed { ctx, depth: BATCH_DEPTH + 1 })?;
                 ctx.check(fields.set(key, value))?;
             }
         }
@@ -359,10 +341,7 @@ impl<'de> Visitor<'de> for EventsSeed<'_> {
         let ctx = self.ctx;
         ctx.check(check_depth(self.depth))?;
         ctx.check(check_declared_events(seq.size_hint()))?;
-        let seed = EventSeed {
-            ctx,
-            depth: self.depth + 1,
-        };
+        let seed = EventSeed { ctx, depth: self.depth + 1 };
         let mut events = Vec::with_capacity(prealloc(seq.size_hint()));
         while let Some(event) = seq.next_element_seed(seed)? {
             ctx.check(push_event(&mut events, event))?;
@@ -408,10 +387,7 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Event<'de>, A::Error> {
         let ctx = self.ctx;
         ctx.check(check_depth(self.depth))?;
-        let child = ValueSeed {
-            ctx,
-            depth: self.depth + 1,
-        };
+        let child = ValueSeed { ctx, depth: self.depth + 1 };
         let mut fields = EventFields::default();
         while let Some(key) = map.next_key_seed(KeySeed)? {
             let value = map.next_value_seed(child)?;
@@ -448,9 +424,6 @@ mod tests {
     #[test]
     fn syntax_errors_keep_their_position() {
         let err = value(b"[1,\n  x]").unwrap_err();
-        assert_eq!(
-            err,
-            DecodeError::malformed(Format::Json, "expected value at line 2 column 3")
-        );
+        assert_eq!(err, DecodeError::malformed(Format::Json, "expected value at line 2 column 3"));
     }
 }

@@ -172,19 +172,10 @@ mod tests {
         }
         assert_eq!(IncrementalSource::from(0), IncrementalSource::Mutation);
         assert_eq!(IncrementalSource::from(5), IncrementalSource::Input);
-        assert_eq!(
-            IncrementalSource::from(13),
-            IncrementalSource::StyleDeclaration
-        );
-        assert_eq!(
-            IncrementalSource::from(16),
-            IncrementalSource::CustomElement
-        );
+        assert_eq!(IncrementalSource::from(13), IncrementalSource::StyleDeclaration);
+        assert_eq!(IncrementalSource::from(16), IncrementalSource::CustomElement);
         assert_eq!(MouseInteraction::from(2), MouseInteraction::Click);
-        assert_eq!(
-            MouseInteraction::from(8),
-            MouseInteraction::TouchMoveDeparted
-        );
+        assert_eq!(MouseInteraction::from(8), MouseInteraction::TouchMoveDeparted);
         assert_eq!(MouseInteraction::from(10), MouseInteraction::TouchCancel);
         assert_eq!(NodeType::from(2), NodeType::Element);
         assert_eq!(NodeType::from(5), NodeType::Comment);
@@ -199,14 +190,8 @@ mod tests {
             assert_eq!(NodeType::from_u64(n).as_u64(), n);
         }
         assert_eq!(EventType::from_u64(7), EventType::Unknown(7));
-        assert_eq!(
-            IncrementalSource::from_u64(17),
-            IncrementalSource::Unknown(17)
-        );
-        assert_eq!(
-            MouseInteraction::from_u64(11),
-            MouseInteraction::Unknown(11)
-        );
+        assert_eq!(IncrementalSource::from_u64(17), IncrementalSource::Unknown(17));
+        assert_eq!(MouseInteraction::from_u64(11), MouseInteraction::Unknown(11));
         assert_eq!(NodeType::from_u64(6), NodeType::Unknown(6));
     }
 }

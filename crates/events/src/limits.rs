@@ -23,11 +23,7 @@ const SMALL_MAP: usize = 16;
 
 /// Refuses a container at nesting level `depth` if it is too deep.
 pub(crate) fn check_depth(depth: usize) -> Result<(), DecodeError> {
-    if depth > MAX_DEPTH {
-        Err(DecodeError::DepthExceeded { limit: MAX_DEPTH })
-    } else {
-        Ok(())
-    }
+    if depth > MAX_DEPTH { Err(DecodeError::DepthExceeded { limit: MAX_DEPTH }) } else { Ok(()) }
 }
 
 /// Capacity to reserve for a container that declares `hint` elements.
@@ -58,9 +54,7 @@ mod tests {
     use crate::value::Value;
 
     fn entries(keys: &[String]) -> Vec<Entry<'_>> {
-        keys.iter()
-            .map(|k| (Cow::Borrowed(k.as_str()), Value::Null))
-            .collect()
+        keys.iter().map(|k| (Cow::Borrowed(k.as_str()), Value::Null)).collect()
     }
 
     fn keys(names: &[&str]) -> Vec<String> {
@@ -88,9 +82,6 @@ mod tests {
     #[test]
     fn depth_boundary() {
         assert_eq!(check_depth(MAX_DEPTH), Ok(()));
-        assert_eq!(
-            check_depth(MAX_DEPTH + 1),
-            Err(DecodeError::DepthExceeded { limit: MAX_DEPTH })
-        );
+        assert_eq!(check_depth(MAX_DEPTH + 1), Err(DecodeError::DepthExceeded { limit: MAX_DEPTH }));
     }
 }

@@ -101,19 +101,11 @@ struct Reader<'de> {
 
 impl<'de> Reader<'de> {
     fn new(input: &'de [u8]) -> Self {
-        Reader {
-            input,
-            pos: 0,
-            open: Vec::new(),
-        }
+        Reader { input, pos: 0, open: Vec::new() }
     }
 
     fn end(&self) -> Result<(), DecodeError> {
-        if self.pos == self.input.len() {
-            Ok(())
-        } else {
-            Err(DecodeError::TrailingBytes)
-        }
+        if self.pos == self.input.len() { Ok(()) } else { Err(DecodeError::TrailingBytes) }
     }
 
     #[inline(always)]
@@ -149,9 +141,7 @@ impl<'de> Reader<'de> {
     #[inline(always)]
     fn str(&mut self, len: usize) -> Result<Head<'de>, DecodeError> {
         let bytes = self.take(len)?;
-        std::str::from_utf8(bytes)
-            .map(Head::Str)
-            .map_err(|_| malformed("string is not valid UTF-8"))
+        std::str::from_utf8(bytes).map(Head::Str).map_err(|_| malformed("string is not valid UTF-8"))
     }
 
     #[inline(always)]
@@ -267,10 +257,7 @@ impl<'de> Reader<'de> {
                 None => self.head()?,
             };
             // An open map waiting for a key takes this item as the key.
-            if let Some(Open::Map {
-                key: slot @ None, ..
-            }) = open.last_mut()
-            {
+            if let Some(Open::Map { key: slot @ None, .. }) = open.last_mut() {
                 let Head::Str(key) = head else {
                     return Err(malformed("map key is not a string"));
                 };
@@ -289,11 +276,7 @@ impl<'de> Reader<'de> {
                 Head::Bin(b) => Value::Bytes(Cow::Borrowed(b)),
                 Head::Array(0) | Head::Map(0) => {
                     check_depth(depth + open.len())?;
-                    if head == Head::Array(0) {
-                        Value::Array(Vec::new())
-                    } else {
-                        Value::Map(Vec::new())
-                    }
+                    if head == Head::Array(0) { Value::Array(Vec::new()) } else { Value::Map(Vec::new()) }
                 }
                 Head::Array(len) => {
                     check_depth(depth + open.len())?;
@@ -304,11 +287,7 @@ impl<'de> Reader<'de> {
                 Head::Map(len) => {
                     check_depth(depth + open.len())?;
                     let entries = Vec::with_capacity(prealloc(Some(len)));
-                    open.push(Open::Map {
-                        entries,
-                        left: len,
-                        key: None,
-                    });
+                    open.push(Open::Map { entries, left: len, key: None });
                     continue;
                 }
             };
@@ -435,11 +414,7 @@ mod tests {
             Value::Bytes(Cow::Owned(vec![2; 70_000])),
             Value::Array(vec![Value::Int(1); 20]),
             Value::Array(vec![Value::Int(1); 70_000]),
-            Value::Map(
-                (0..20)
-                    .map(|i| (Cow::Owned(format!("k{i}")), Value::Int(i)))
-                    .collect(),
-            ),
+            Value::Map((0..20).map(|i| (Cow::Owned(format!("k{i}")), Value::Int(i))).collect()),
             Value::Map(vec![]),
             Value::Array(vec![]),
         ]);
@@ -459,10 +434,7 @@ mod tests {
         let v = value(&input).unwrap();
         assert!(matches!(
             v.as_array(),
-            Some([
-                Value::Str(Cow::Borrowed("hi")),
-                Value::Bytes(Cow::Borrowed([7]))
-            ])
+            Some([Value::Str(Cow::Borrowed("hi")), Value::Bytes(Cow::Borrowed([7]))])
         ));
     }
 

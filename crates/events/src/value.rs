@@ -53,18 +53,12 @@ pub enum Value<'a> {
 impl<'a> Value<'a> {
     /// The value under `key` if `self` is a map holding it.
     pub fn get(&self, key: &str) -> Option<&Value<'a>> {
-        self.as_map()?
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v)
+        self.as_map()?.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
     /// Mutable access to the value under `key`, for rewriting in place.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value<'a>> {
-        self.as_map_mut()?
-            .iter_mut()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v)
+        self.as_map_mut()?.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
     /// The string if `self` is one.
@@ -176,10 +170,7 @@ impl<'a> Value<'a> {
 
 /// [`Value::into_owned`] for a list of entries (the envelope's `extra`).
 pub(crate) fn owned_entries(entries: Vec<Entry<'_>>) -> Vec<Entry<'static>> {
-    entries
-        .into_iter()
-        .map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned()))
-        .collect()
+    entries.into_iter().map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned())).collect()
 }
 
 impl From<bool> for Value<'_> {
@@ -242,10 +233,7 @@ mod tests {
         Value::Map(vec![
             ("type".into(), Value::Int(2)),
             ("tagName".into(), "input".into()),
-            (
-                "attributes".into(),
-                Value::Map(vec![("value".into(), "secret".into())]),
-            ),
+            ("attributes".into(), Value::Map(vec![("value".into(), "secret".into())])),
         ])
     }
 
@@ -261,21 +249,10 @@ mod tests {
     #[test]
     fn set_str_rewrites_in_place_and_keeps_order() {
         let mut n = node();
-        let value = n
-            .get_mut("attributes")
-            .and_then(|a| a.get_mut("value"))
-            .expect("fixture has a value");
+        let value = n.get_mut("attributes").and_then(|a| a.get_mut("value")).expect("fixture has a value");
         value.set_str("******".to_string());
-        assert_eq!(
-            n.get("attributes").and_then(|a| a.get("value")),
-            Some(&Value::from("******"))
-        );
-        let keys: Vec<_> = n
-            .as_map()
-            .into_iter()
-            .flatten()
-            .map(|(k, _)| k.as_ref())
-            .collect();
+        assert_eq!(n.get("attributes").and_then(|a| a.get("value")), Some(&Value::from("******")));
+        let keys: Vec<_> = n.as_map().into_iter().flatten().map(|(k, _)| k.as_ref()).collect();
         assert_eq!(keys, ["type", "tagName", "attributes"]);
     }
 
@@ -298,10 +275,7 @@ mod tests {
     fn from_u64_is_canonical() {
         assert_eq!(Value::from(5u64), Value::Int(5));
         assert_eq!(Value::from(u64::MAX), Value::UInt(u64::MAX));
-        assert_eq!(
-            Value::from(i64::MAX as u64 + 1),
-            Value::UInt(i64::MAX as u64 + 1)
-        );
+        assert_eq!(Value::from(i64::MAX as u64 + 1), Value::UInt(i64::MAX as u64 + 1));
     }
 
     #[test]

@@ -11,11 +11,7 @@ const FIXTURE: &[u8] = include_bytes!("fixtures/checkout.json");
 
 fn nodes<'v, 'a>(node: &'v Value<'a>, out: &mut Vec<&'v Value<'a>>) {
     out.push(node);
-    for child in node
-        .get("childNodes")
-        .and_then(Value::as_array)
-        .unwrap_or_default()
-    {
+    for child in node.get("childNodes").and_then(Value::as_array).unwrap_or_default() {
         nodes(child, out);
     }
 }
@@ -24,9 +20,9 @@ fn all_strings_borrowed(v: &Value<'_>) -> bool {
     match v {
         Value::Str(s) => matches!(s, Cow::Borrowed(_)),
         Value::Array(items) => items.iter().all(all_strings_borrowed),
-        Value::Map(entries) => entries
-            .iter()
-            .all(|(k, v)| matches!(k, Cow::Borrowed(_)) && all_strings_borrowed(v)),
+        Value::Map(entries) => {
+            entries.iter().all(|(k, v)| matches!(k, Cow::Borrowed(_)) && all_strings_borrowed(v))
+        }
         _ => true,
     }
 }
@@ -35,10 +31,7 @@ fn all_strings_borrowed(v: &Value<'_>) -> bool {
 fn the_fixture_decodes_into_the_expected_model() {
     let batch = decode::batch_from_json(FIXTURE).unwrap();
     assert_eq!(batch.site, "shop");
-    assert_eq!(
-        batch.document.as_ref().map(|d| (d.w, d.h)),
-        Some((1280, 2400))
-    );
+    assert_eq!(batch.document.as_ref().map(|d| (d.w, d.h)), Some((1280, 2400)));
     assert_eq!(batch.page.title.as_deref(), Some("Checkout – Shop"));
     assert_eq!(batch.extra.len(), 1, "the unknown `recorder` field is kept");
 
@@ -80,50 +73,26 @@ fn the_fixture_decodes_into_the_expected_model() {
             None
         ]
     );
-    assert_eq!(
-        batch.events[4].mouse_interaction(),
-        Some(MouseInteraction::Focus)
-    );
-    assert_eq!(
-        batch.events[8].mouse_interaction(),
-        Some(MouseInteraction::Click)
-    );
+    assert_eq!(batch.events[4].mouse_interaction(), Some(MouseInteraction::Focus));
+    assert_eq!(batch.events[8].mouse_interaction(), Some(MouseInteraction::Click));
     let purposes: Vec<Purpose> = batch.events.iter().map(|e| e.purpose_class()).collect();
-    assert_eq!(
-        purposes.iter().filter(|p| **p == Purpose::Heatmaps).count(),
-        2
-    );
+    assert_eq!(purposes.iter().filter(|p| **p == Purpose::Heatmaps).count(), 2);
     assert_eq!(batch.events[9].custom_tag(), Some("veil.click"));
     assert_eq!(batch.events[10].custom_tag(), Some("veil.scroll"));
     assert_eq!(batch.events[6].timestamp, 1_700_000_001_800);
-    assert_eq!(
-        batch.events[11].extra.len(),
-        1,
-        "the player's `delay` is kept"
-    );
+    assert_eq!(batch.events[11].extra.len(), 1, "the player's `delay` is kept");
 
     // The snapshot's DOM: a document with a form and its fields.
     let root = batch.events[1].data.get("node").unwrap();
-    assert_eq!(
-        root.get("type")
-            .and_then(Value::as_u64)
-            .map(NodeType::from_u64),
-        Some(NodeType::Document)
-    );
+    assert_eq!(root.get("type").and_then(Value::as_u64).map(NodeType::from_u64), Some(NodeType::Document));
     let mut all = Vec::new();
     nodes(root, &mut all);
     assert_eq!(all.len(), 29, "node ids 1..=29");
     let tag = |n: &Value<'_>| n.get("tagName").and_then(Value::as_str).map(str::to_owned);
-    let inputs = all
-        .iter()
-        .filter(|n| tag(n).as_deref() == Some("input"))
-        .count();
+    let inputs = all.iter().filter(|n| tag(n).as_deref() == Some("input")).count();
     assert_eq!(inputs, 4);
     assert!(all.iter().any(|n| tag(n).as_deref() == Some("form")));
-    let svg = all
-        .iter()
-        .find(|n| tag(n).as_deref() == Some("svg"))
-        .unwrap();
+    let svg = all.iter().find(|n| tag(n).as_deref() == Some("svg")).unwrap();
     assert_eq!(svg.get("isSVG").and_then(Value::as_bool), Some(true));
 }
 
@@ -171,10 +140,7 @@ fn rewriting_an_input_value_survives_encoding() {
     }
     let text = batch.events[5].data.get("text").unwrap();
     assert!(matches!(text, Value::Str(Cow::Owned(s)) if s == "****************"));
-    assert!(matches!(
-        batch.events[4].data.get("source"),
-        Some(Value::Int(2))
-    ));
+    assert!(matches!(batch.events[4].data.get("source"), Some(Value::Int(2))));
     let out = encode::events_to_json(&batch.events).unwrap();
     let out = String::from_utf8(out).unwrap();
     assert!(!out.contains(r#""text":"jane@example.com""#));

@@ -12,12 +12,7 @@ const SESSION: &str = "3f2c1a9e-7b4d-4c2a-9e1f-0a1b2c3d4e5f";
 /// Runs `f` on a thread with a worker-sized stack; a stack overflow aborts
 /// the whole test binary, so passing proves the cap keeps us inside it.
 fn on_worker_stack(f: impl FnOnce() + Send + 'static) {
-    std::thread::Builder::new()
-        .stack_size(WORKER_STACK)
-        .spawn(f)
-        .unwrap()
-        .join()
-        .unwrap();
+    std::thread::Builder::new().stack_size(WORKER_STACK).spawn(f).unwrap().join().unwrap();
 }
 
 /// A JSON batch whose single event's `data` is `data`.
@@ -32,11 +27,7 @@ fn json_batch(data: &str) -> Vec<u8> {
 fn msgpack_batch(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     out.push(0x87); // fixmap, 7 entries
-    for (key, value) in [
-        ("v", &[0x01][..]),
-        ("site", &[0xa4, b's', b'h', b'o', b'p']),
-        ("seq", &[0x00]),
-    ] {
+    for (key, value) in [("v", &[0x01][..]), ("site", &[0xa4, b's', b'h', b'o', b'p']), ("seq", &[0x00])] {
         push_str(&mut out, key);
         out.extend_from_slice(value);
     }
@@ -106,14 +97,8 @@ fn hostile_json_nesting_is_refused_on_a_worker_stack() {
         assert_eq!(err, TOO_DEEP);
         let err = decode::batch_from_json(&json_batch(&nested_json_maps(HOSTILE))).unwrap_err();
         assert_eq!(err, TOO_DEEP);
-        let events = format!(
-            r#"[{{"type":3,"timestamp":1,"data":{}}}]"#,
-            nested_json_arrays(HOSTILE)
-        );
-        assert_eq!(
-            decode::events_from_json(events.as_bytes()).unwrap_err(),
-            TOO_DEEP
-        );
+        let events = format!(r#"[{{"type":3,"timestamp":1,"data":{}}}]"#, nested_json_arrays(HOSTILE));
+        assert_eq!(decode::events_from_json(events.as_bytes()).unwrap_err(), TOO_DEEP);
         // Unterminated: the cap fires before the missing end is noticed.
         let open = json_batch(&"[".repeat(HOSTILE));
         assert_eq!(decode::batch_from_json(&open).unwrap_err(), TOO_DEEP);
@@ -123,11 +108,9 @@ fn hostile_json_nesting_is_refused_on_a_worker_stack() {
 #[test]
 fn hostile_msgpack_nesting_is_refused_on_a_worker_stack() {
     on_worker_stack(|| {
-        let err = decode::batch_from_msgpack(&msgpack_batch(&nested_msgpack_arrays(HOSTILE)))
-            .unwrap_err();
+        let err = decode::batch_from_msgpack(&msgpack_batch(&nested_msgpack_arrays(HOSTILE))).unwrap_err();
         assert_eq!(err, TOO_DEEP);
-        let err =
-            decode::batch_from_msgpack(&msgpack_batch(&nested_msgpack_maps(HOSTILE))).unwrap_err();
+        let err = decode::batch_from_msgpack(&msgpack_batch(&nested_msgpack_maps(HOSTILE))).unwrap_err();
         assert_eq!(err, TOO_DEEP);
         let mut events = vec![0x91, 0x83];
         for (key, value) in [("type", 0x03), ("timestamp", 0x01)] {
@@ -142,10 +125,7 @@ fn hostile_msgpack_nesting_is_refused_on_a_worker_stack() {
         for _ in 0..HOSTILE {
             liar.extend_from_slice(&[0xdd, 0xff, 0xff, 0xff, 0xff]);
         }
-        assert_eq!(
-            decode::batch_from_msgpack(&msgpack_batch(&liar)).unwrap_err(),
-            TOO_DEEP
-        );
+        assert_eq!(decode::batch_from_msgpack(&msgpack_batch(&liar)).unwrap_err(), TOO_DEEP);
     });
 }
 
@@ -168,19 +148,10 @@ fn the_cap_is_exactly_max_depth_from_the_batch_root() {
         assert_eq!(decode::batch_from_msgpack(&too_deep).unwrap_err(), TOO_DEEP);
 
         // A bare event array has one level less above `data`.
-        let events = format!(
-            r#"[{{"type":3,"timestamp":1,"data":{}}}]"#,
-            nested_json_arrays(fits + 1)
-        );
+        let events = format!(r#"[{{"type":3,"timestamp":1,"data":{}}}]"#, nested_json_arrays(fits + 1));
         assert!(decode::events_from_json(events.as_bytes()).is_ok());
-        let events = format!(
-            r#"[{{"type":3,"timestamp":1,"data":{}}}]"#,
-            nested_json_arrays(fits + 2)
-        );
-        assert_eq!(
-            decode::events_from_json(events.as_bytes()).unwrap_err(),
-            TOO_DEEP
-        );
+        let events = format!(r#"[{{"type":3,"timestamp":1,"data":{}}}]"#, nested_json_arrays(fits + 2));
+        assert_eq!(decode::events_from_json(events.as_bytes()).unwrap_err(), TOO_DEEP);
 
         // The deepest accepted batch also encodes, re-decodes and drops on
         // this stack.

@@ -66,31 +66,20 @@ fn value(codec: Codec) -> impl Strategy<Value = Value<'static>> {
     })
 }
 
-fn extra(
-    codec: Codec,
-    reserved: &'static [&'static str],
-) -> impl Strategy<Value = Vec<Entry<'static>>> {
+fn extra(codec: Codec, reserved: &'static [&'static str]) -> impl Strategy<Value = Vec<Entry<'static>>> {
     proptest::collection::vec(("[a-zA-Z_]{1,8}", value(codec)), 0..3)
         .prop_map(move |raw| unique_entries(raw, reserved))
 }
 
 const EVENT_KEYS: &[&str] = &["type", "timestamp", "data"];
-const BATCH_KEYS: &[&str] = &[
-    "v", "site", "session", "seq", "page", "viewport", "document", "user", "events",
-];
+const BATCH_KEYS: &[&str] =
+    &["v", "site", "session", "seq", "page", "viewport", "document", "user", "events"];
 
 fn event(codec: Codec) -> impl Strategy<Value = Event<'static>> {
     let ms = any::<i64>().prop_map(Ok);
-    let float_ms = float(codec)
-        .prop_filter("timestamp in i64 range", |f| f.abs() < 9.0e18)
-        .prop_map(Err);
-    (
-        any::<u64>(),
-        prop_oneof![ms, float_ms],
-        value(codec),
-        extra(codec, EVENT_KEYS),
-    )
-        .prop_map(|(kind, ts, data, extra)| {
+    let float_ms = float(codec).prop_filter("timestamp in i64 range", |f| f.abs() < 9.0e18).prop_map(Err);
+    (any::<u64>(), prop_oneof![ms, float_ms], value(codec), extra(codec, EVENT_KEYS)).prop_map(
+        |(kind, ts, data, extra)| {
             let kind = EventType::from_u64(kind);
             let mut e = match ts {
                 Ok(ms) => Event::new(kind, ms, data),
@@ -98,28 +87,17 @@ fn event(codec: Codec) -> impl Strategy<Value = Event<'static>> {
             };
             e.extra = extra;
             e
-        })
+        },
+    )
 }
 
 fn size(codec: Codec) -> impl Strategy<Value = Size<'static>> {
-    (any::<u32>(), any::<u32>(), extra(codec, &["w", "h"])).prop_map(|(w, h, extra)| Size {
-        w,
-        h,
-        extra,
-    })
+    (any::<u32>(), any::<u32>(), extra(codec, &["w", "h"])).prop_map(|(w, h, extra)| Size { w, h, extra })
 }
 
 fn batch(codec: Codec) -> impl Strategy<Value = Batch<'static>> {
-    let page = (
-        any::<String>(),
-        proptest::option::of(any::<String>()),
-        extra(codec, &["url", "title"]),
-    )
-        .prop_map(|(url, title, extra)| Page {
-            url: url.into(),
-            title: title.map(Cow::Owned),
-            extra,
-        });
+    let page = (any::<String>(), proptest::option::of(any::<String>()), extra(codec, &["url", "title"]))
+        .prop_map(|(url, title, extra)| Page { url: url.into(), title: title.map(Cow::Owned), extra });
     (
         "[a-z0-9_-]{1,64}",
         "[A-Za-z0-9-]{16,64}",
@@ -131,20 +109,18 @@ fn batch(codec: Codec) -> impl Strategy<Value = Batch<'static>> {
         proptest::collection::vec(event(codec), 0..6),
         extra(codec, BATCH_KEYS),
     )
-        .prop_map(
-            |(site, session, seq, page, viewport, document, user, events, extra)| Batch {
-                v: 1,
-                site: site.into(),
-                session: session.into(),
-                seq,
-                page,
-                viewport,
-                document,
-                user: user.map(Cow::Owned),
-                events,
-                extra,
-            },
-        )
+        .prop_map(|(site, session, seq, page, viewport, document, user, events, extra)| Batch {
+            v: 1,
+            site: site.into(),
+            session: session.into(),
+            seq,
+            page,
+            viewport,
+            document,
+            user: user.map(Cow::Owned),
+            events,
+            extra,
+        })
 }
 
 proptest! {

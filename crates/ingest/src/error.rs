@@ -57,7 +57,8 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status).json(Body { error: Inner { code: self.code, message: &self.message } })
+        HttpResponse::build(self.status)
+            .json(Body { error: Inner { code: self.code, message: &self.message } })
     }
 }
 
@@ -72,7 +73,8 @@ mod tests {
         let response = error.error_response();
         assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
         let bytes = response.into_body().try_into_bytes().expect("sized body");
-        let value: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+        let value: serde_json::Value =
+            serde_json::from_str(std::str::from_utf8(&bytes).expect("UTF-8")).expect("JSON");
         assert_eq!(value, serde_json::json!({"error": {"code": "body_too_large", "message": "over 1 MiB"}}));
     }
 }

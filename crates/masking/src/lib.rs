@@ -81,24 +81,12 @@ mod tests {
 
     #[test]
     fn typed_values_become_same_length_stars() {
-        let cases = [
-            ("secret", "******"),
-            ("Jäné Dœ", "*******"),
-            ("", ""),
-            ("****", "****"),
-        ];
+        let cases = [("secret", "******"), ("Jäné Dœ", "*******"), ("", ""), ("****", "****")];
         for (typed, expected) in cases {
             let mut events = vec![input(typed)];
             mask_events(&mut events);
-            assert_eq!(
-                events[0].data.get("text").and_then(Value::as_str),
-                Some(expected),
-                "{typed}"
-            );
-            assert_eq!(
-                events[0].data.get("isChecked").and_then(Value::as_bool),
-                Some(false)
-            );
+            assert_eq!(events[0].data.get("text").and_then(Value::as_str), Some(expected), "{typed}");
+            assert_eq!(events[0].data.get("isChecked").and_then(Value::as_bool), Some(false));
         }
     }
 
@@ -116,10 +104,7 @@ mod tests {
         let mouse = Event::new(
             EventType::IncrementalSnapshot,
             1,
-            Value::Map(vec![
-                ("source".into(), Value::UInt(2)),
-                ("text".into(), Value::Str("kept".into())),
-            ]),
+            Value::Map(vec![("source".into(), Value::UInt(2)), ("text".into(), Value::Str("kept".into()))]),
         );
         let mut events = vec![mouse.clone()];
         assert!(mask_events(&mut events).is_empty());

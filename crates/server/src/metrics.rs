@@ -2,11 +2,14 @@
 //! these fields and cannot invent names. Names are `veil_…` with base
 //! units; each doc comment names the labels.
 
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
+};
 
 /// Upper bounds of the HTTP latency buckets, in seconds: ingest answers in
 /// milliseconds, heatmap queries in tens of milliseconds, exports longer.
-const LATENCY_BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+const LATENCY_BUCKETS: &[f64] =
+    &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 
 /// The registry and its metrics. One per server, so tests can run several.
 pub struct Metrics {
@@ -24,6 +27,10 @@ pub struct Metrics {
     /// `veil_schema_pending_migrations`: migrations of this build not yet
     /// applied (`veil migrate` applies them).
     pub schema_pending: IntGauge,
+    /// The browser-facing endpoints' metrics (`veil_ingest_…`).
+    pub ingest: veil_ingest::IngestMetrics,
+    /// The queue's and the shipper's metrics (`veil_queue_…`, `veil_store_…`).
+    pub store: veil_store::StoreMetrics,
 }
 
 impl Metrics {
@@ -36,7 +43,10 @@ impl Metrics {
         )
         .expect("valid metric");
         build_info
-            .with_label_values(&[env!("CARGO_PKG_VERSION"), option_env!("VEIL_GIT_COMMIT").unwrap_or("unknown")])
+            .with_label_values(&[
+                env!("CARGO_PKG_VERSION"),
+                option_env!("VEIL_GIT_COMMIT").unwrap_or("unknown"),
+            ])
             .set(1);
         let http_requests = IntCounterVec::new(
             Opts::new("veil_http_requests_total", "HTTP requests answered, by route, method and status."),
@@ -52,8 +62,9 @@ impl Metrics {
             &["route", "method", "status"],
         )
         .expect("valid metric");
-        let clickhouse_up = IntGauge::new("veil_clickhouse_up", "1 when the last readiness check reached ClickHouse.")
-            .expect("valid metric");
+        let clickhouse_up =
+            IntGauge::new("veil_clickhouse_up", "1 when the last readiness check reached ClickHouse.")
+                .expect("valid metric");
         let schema_pending = IntGauge::new(
             "veil_schema_pending_migrations",
             "Migrations of this build not applied to ClickHouse yet.",
@@ -71,7 +82,18 @@ impl Metrics {
         for collector in collectors {
             registry.register(collector).expect("metric names are unique");
         }
-        Metrics { registry, build_info, http_requests, http_duration, clickhouse_up, schema_pending }
+        let ingest = veil_ingest::IngestMetrics::register(&registry).expect("ingest metric names are unique");
+        let store = veil_store::StoreMetrics::register(&registry).expect("store metric names are unique");
+        Metrics {
+            registry,
+            build_info,
+            http_requests,
+            http_duration,
+            clickhouse_up,
+            schema_pending,
+            ingest,
+            store,
+        }
     }
 
     /// The Prometheus text exposition of every metric.
@@ -94,14 +116,33 @@ impl Default for Metrics {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_metric_is_named_veil_with_a_base_unit() {
+    /// Metrics with one series in every vector, so every family shows up
+    /// in the exposition.
+    fn populated() -> Metrics {
         let metrics = Metrics::new();
         metrics.http_requests.with_label_values(&["/healthz", "GET", "200"]).inc();
         metrics.http_duration.with_label_values(&["/healthz", "GET", "200"]).observe(0.001);
-        let text = metrics.render();
-        for line in text.lines().filter(|l| l.starts_with("# TYPE")) {
-            let name = line.split_whitespace().nth(2).expect("# TYPE name kind");
+        metrics.ingest.requests.with_label_values(&["ingest", "accepted"]).inc();
+        metrics.ingest.rejections.with_label_values(&["ingest", "invalid_token"]).inc();
+        metrics.ingest.events.with_label_values(&["meta"]).inc();
+        metrics.ingest.events_dropped.with_label_values(&["purpose_not_granted"]).inc();
+        metrics.ingest.received_bytes.with_label_values(&["zstd"]).inc();
+        metrics.store.inserted_rows.with_label_values(&["recordings"]).inc();
+        metrics.store.insert_failures.with_label_values(&["retryable"]).inc();
+        metrics
+    }
+
+    fn family_names(text: &str) -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with("# TYPE"))
+            .filter_map(|l| l.split_whitespace().nth(2).map(str::to_owned))
+            .collect()
+    }
+
+    #[test]
+    fn every_metric_is_named_veil_with_a_base_unit() {
+        let text = populated().render();
+        for name in family_names(&text) {
             assert!(name.starts_with("veil_"), "{name}");
         }
         assert!(text.contains("veil_build_info{"), "{text}");
@@ -111,11 +152,7 @@ mod tests {
     #[test]
     fn every_metric_is_documented() {
         let doc = include_str!("../../../docs/operations.md");
-        let metrics = Metrics::new();
-        metrics.http_requests.with_label_values(&["/healthz", "GET", "200"]).inc();
-        metrics.http_duration.with_label_values(&["/healthz", "GET", "200"]).observe(0.001);
-        for line in metrics.render().lines().filter(|l| l.starts_with("# TYPE")) {
-            let name = line.split_whitespace().nth(2).expect("# TYPE name kind");
+        for name in family_names(&populated().render()) {
             assert!(doc.contains(&format!("| `{name}` |")), "docs/operations.md does not list {name}");
         }
     }

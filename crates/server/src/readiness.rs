@@ -4,9 +4,9 @@
 //! nothing. Liveness (`/healthz`) is separate and never looks at
 //! ClickHouse: a slow database must not get the process restarted.
 
+use std::sync::Arc;
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use veil_store::Store;
@@ -70,22 +70,41 @@ impl Readiness {
     }
 }
 
-/// Checks ClickHouse (and the schema version) forever; spawn it once.
+/// Past this share of `queue.max_bytes` the node reports not ready, so
+/// load balancers move traffic before ingest has to answer 503.
+const QUEUE_PRESSURE: f64 = 0.9;
+
+/// Checks ClickHouse (and the schema version) and the queue forever;
+/// spawn it once.
+#[allow(clippy::too_many_arguments)]
 pub async fn probe_forever(
     store: Store,
     readiness: Arc<Readiness>,
     metrics: Arc<Metrics>,
+    queue: veil_queue::Queue,
+    queue_max_bytes: u64,
     interval: Duration,
     timeout: Duration,
 ) {
     let mut last_code = "starting";
     loop {
-        let state = probe_once(&store, timeout, &metrics).await;
+        let mut state = probe_once(&store, timeout, &metrics).await;
+        let unconsumed = queue.stats().unconsumed_bytes;
+        if state.is_ok() && unconsumed as f64 > queue_max_bytes as f64 * QUEUE_PRESSURE {
+            state = Err(NotReady {
+                code: "queue_full",
+                message: format!(
+                    "{unconsumed} of {queue_max_bytes} queue bytes wait for ClickHouse; ingest will answer 503 soon"
+                ),
+            });
+        }
         let code = state.as_ref().err().map_or("ready", |e| e.code);
         if code != last_code {
             match &state {
                 Ok(()) => tracing::info!("ClickHouse reachable and schema current: ready"),
-                Err(reason) => tracing::warn!(code = reason.code, reason = %reason.message, "not ready"),
+                Err(reason) => {
+                    tracing::warn!(code = reason.code, reason = %reason.message, "not ready")
+                }
             }
             last_code = code;
         }

@@ -11,7 +11,8 @@ use crate::cli::LogFormat;
 /// Installs the global subscriber; call once, first thing.
 pub fn init(format: LogFormat) {
     // actix-server narrates every worker start and stop at info.
-    let filter = EnvFilter::try_from_env("VEIL_LOG").unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
+    let filter =
+        EnvFilter::try_from_env("VEIL_LOG").unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

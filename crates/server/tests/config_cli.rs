@@ -37,34 +37,68 @@ fn environment_overrides_the_file() {
     assert!(!stdout.contains(&"ab".repeat(32)), "the signing secret must not be printed:\n{stdout}");
 }
 
+/// A configuration text, extra environment, and the key its error names.
+type Case = (String, Vec<(&'static str, &'static str)>, &'static str);
+
 /// Each case: a change to a valid file (appended TOML or a replacement),
 /// extra environment, and the key the error must name.
 #[test]
 fn invalid_values_stop_start_up_naming_the_key() {
     let base = valid();
-    let cases: Vec<(String, Vec<(&str, &str)>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (format!("{base}\n[server]\nlisten = \"localhost\"\n"), vec![], "server.listen"),
         (format!("{base}\n[server]\nlisen = \"127.0.0.1:1\"\n"), vec![], "lisen"),
         (base.clone(), vec![("VEIL_SERVER__LISTEN", "nope")], "VEIL_SERVER__LISTEN"),
         (base.clone(), vec![("VEIL_CLICKHOUSE__URL", "tcp://x:9000")], "clickhouse.url"),
         (base.clone(), vec![("VEIL_CLICKHOUSE__DATABASE", "veil-prod")], "clickhouse.database"),
-        (base.replace("[[consent.keys]]", "[consent]\ntoken_ttl = \"soon\"\n[[consent.keys]]"), vec![], "consent.token_ttl"),
+        (
+            base.replace("[[consent.keys]]", "[consent]\ntoken_ttl = \"soon\"\n[[consent.keys]]"),
+            vec![],
+            "consent.token_ttl",
+        ),
         (base.replace(&"ab".repeat(32), "abc"), vec![], "consent.keys[0].secret"),
         (base.replace("hex:", ""), vec![], "consent.keys[0].secret"),
         (base.replace("id = \"k1\"", "id = \"k 1\""), vec![], "consent.keys[0].id"),
         (base.replace("id = \"demo\"", "id = \"Demo!\""), vec![], "sites[0].id"),
-        (format!("{base}\n[[sites]]\nid = \"demo\"\norigins = [\"https://a.example\"]\n"), vec![], "sites[1].id"),
-        (base.replace("\"http://127.0.0.1:8080\"", "\"http://127.0.0.1:8080/shop\""), vec![], "sites[0].origins[0]"),
+        (
+            format!("{base}\n[[sites]]\nid = \"demo\"\norigins = [\"https://a.example\"]\n"),
+            vec![],
+            "sites[1].id",
+        ),
+        (
+            base.replace("\"http://127.0.0.1:8080\"", "\"http://127.0.0.1:8080/shop\""),
+            vec![],
+            "sites[0].origins[0]",
+        ),
         (base.replace("\"http://127.0.0.1:8080\"", "\"ftp://files.example\""), vec![], "sites[0].origins[0]"),
         (base.replace("origins = [\"http://127.0.0.1:8080\"]", "origins = []"), vec![], "sites[0].origins"),
         (format!("{base}purposes = [\"recording\", \"ads\"]\n"), vec![], "sites[0].purposes"),
         (format!("{base}retention_days = 0\n"), vec![], "sites[0].retention_days"),
         (format!("{base}heatmap_retention_days = 100000\n"), vec![], "sites[0].heatmap_retention_days"),
         (format!("{base}k_min = 0\n"), vec![], "sites[0].k_min"),
-        (format!("{base}[sites.masking]\npatterns = [{{ name = \"order\", regex = \"ORD-[0-9\" }}]\n"), vec![], "sites[0].masking.patterns[0].regex"),
-        (format!("{base}[sites.masking]\npatterns = [{{ name = \"Order Id\", regex = \"x\" }}]\n"), vec![], "sites[0].masking.patterns[0].name"),
-        (format!("{base}\n[[api_keys]]\nname = \"alice\"\nrole = \"analyst\"\nhash = \"sha256:00\"\n"), vec![], "api_keys[0].hash"),
-        (format!("{base}\n[[api_keys]]\nname = \"alice\"\nrole = \"owner\"\nhash = \"blake3:{}\"\n", "0".repeat(64)), vec![], "api_keys[0].role"),
+        (
+            format!("{base}[sites.masking]\npatterns = [{{ name = \"order\", regex = \"ORD-[0-9\" }}]\n"),
+            vec![],
+            "sites[0].masking.patterns[0].regex",
+        ),
+        (
+            format!("{base}[sites.masking]\npatterns = [{{ name = \"Order Id\", regex = \"x\" }}]\n"),
+            vec![],
+            "sites[0].masking.patterns[0].name",
+        ),
+        (
+            format!("{base}\n[[api_keys]]\nname = \"alice\"\nrole = \"analyst\"\nhash = \"sha256:00\"\n"),
+            vec![],
+            "api_keys[0].hash",
+        ),
+        (
+            format!(
+                "{base}\n[[api_keys]]\nname = \"alice\"\nrole = \"owner\"\nhash = \"blake3:{}\"\n",
+                "0".repeat(64)
+            ),
+            vec![],
+            "api_keys[0].role",
+        ),
         (base.replace("[[sites]]", "[[sitez]]"), vec![], "sitez"),
     ];
     for (config, env, key) in cases {

@@ -101,12 +101,7 @@ impl Store {
             // 18.16 lacks RowBinaryWithNamesAndTypes, which validation needs.
             .with_validation(false);
         let db = server.clone().with_database(&options.database);
-        Ok(Store {
-            db,
-            server,
-            database: options.database.clone(),
-            timeout: options.request_timeout,
-        })
+        Ok(Store { db, server, database: options.database.clone(), timeout: options.request_timeout })
     }
 
     /// The database this store works in.

@@ -17,11 +17,18 @@
 //! ```
 
 mod client;
+pub mod consent_log;
 mod error;
+mod metrics;
 pub mod migrations;
 pub mod probe;
+pub mod recordings;
+pub mod rows;
 mod runner;
+pub mod shipper;
+pub mod writer;
 
 pub use client::{ConnectOptions, Store};
 pub use error::StoreError;
+pub use metrics::StoreMetrics;
 pub use runner::{AppliedMigration, MigrationReport, SchemaStatus};

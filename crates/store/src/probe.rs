@@ -78,15 +78,21 @@ pub fn table_probes() -> Vec<TableProbe> {
             table: "consent_log",
             sample_insert: "INSERT INTO consent_log (site, consent_id, visitor, action, purposes, \
                 cmp_framework, cmp_proof, erase, key_id, expires_at, at, at_ms) VALUES \
-                ('demo', '8d6f0a3c2b1e4f5a9c7d6e5f4a3b2c1d', '9f1c2b3a4d5e6f708192a3b4c5d6e7f8', 'grant', \
+                ('demo', '8d6f0a3c2b1e4f5a9c7d6e5f4a3b2c1d', '9f1c2b3a4d5e6f708192a3b4c5d6e7f8', 'withdraw', \
                 ['recording', 'heatmaps'], 'tcf', 'CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA', 0, 'k1', \
                 toDateTime('2027-05-20 10:00:00'), toDateTime('2026-11-24 10:00:00'), 125)"
                 .to_owned(),
-            queries: vec![
-                "SELECT site, consent_id, visitor, action, purposes, cmp_framework, cmp_proof, erase, \
-                 expires_at, at, at_ms FROM consent_log WHERE site = 'demo' ORDER BY at, at_ms"
-                    .to_owned(),
-            ],
+            queries: vec![render(crate::consent_log::SELECT_WITHDRAWALS, &["0", "0"])],
+        },
+        TableProbe {
+            table: "recordings",
+            sample_insert: "INSERT INTO recordings (site, session, seq, visitor, consent_id, day, \
+                received_at, first_ts, last_ts, event_count, payload) VALUES ('demo', \
+                '3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', 7, '9f1c2b3a4d5e6f708192a3b4c5d6e7f8', \
+                '8d6f0a3c2b1e4f5a9c7d6e5f4a3b2c1d', toDate('2026-11-24'), toDateTime('2026-11-24 10:00:00'), \
+                1795514400000, 1795514405000, 12, 'zstd bytes')"
+                .to_owned(),
+            queries: vec![render(crate::recordings::COUNT_BATCHES, &["'demo'"])],
         },
     ]
 }

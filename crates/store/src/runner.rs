@@ -119,7 +119,11 @@ impl Store {
             .await?;
             applied.push(AppliedMigration { version: migration.version, name: migration.name.to_owned() });
         }
-        Ok(MigrationReport { database: self.database.clone(), applied, version: migrations::latest_version() })
+        Ok(MigrationReport {
+            database: self.database.clone(),
+            applied,
+            version: migrations::latest_version(),
+        })
     }
 
     /// Compares the database's schema with this build without changing it.
@@ -173,10 +177,7 @@ fn pending(recorded: &[AppliedRow]) -> Result<Vec<&'static Migration>, StoreErro
         }
         debug_assert_eq!(row.name, known.name);
     }
-    Ok(MIGRATIONS
-        .iter()
-        .filter(|m| !recorded.iter().any(|row| row.version == m.version))
-        .collect())
+    Ok(MIGRATIONS.iter().filter(|m| !recorded.iter().any(|row| row.version == m.version)).collect())
 }
 
 #[cfg(test)]

@@ -51,10 +51,7 @@ pub(crate) fn get(base_url: &str, path: &str) -> Result<(u16, String), String> {
     let mut response = String::new();
     stream.read_to_string(&mut response).map_err(|e| e.to_string())?;
     let (head, body) = response.split_once("\r\n\r\n").ok_or("truncated HTTP response")?;
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or("no status in the response")?;
+    let status =
+        head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or("no status in the response")?;
     Ok((status, body.to_owned()))
 }

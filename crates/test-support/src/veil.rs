@@ -41,6 +41,8 @@ impl VeilProcess {
             .arg(&config)
             .env("VEIL_SERVER__LISTEN", format!("127.0.0.1:{port}"))
             .env("VEIL_LOG", "info")
+            // Each server its own durable queue (a directory takes one).
+            .env("VEIL_QUEUE__DIR", dir.path().join("queue"))
             .env_remove("VEIL_CONFIG")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -49,8 +51,11 @@ impl VeilProcess {
             command.env(key, value);
         }
         let child = command.spawn().unwrap_or_else(|e| panic!("starting {}: {e}", bin.display()));
-        let mut process = VeilProcess { child: Some(child), base_url: format!("http://127.0.0.1:{port}"), log, _dir: dir };
-        process.wait_until(Duration::from_secs(20), |p| p.get("/healthz").map(|(s, _)| s == 200).unwrap_or(false));
+        let mut process =
+            VeilProcess { child: Some(child), base_url: format!("http://127.0.0.1:{port}"), log, _dir: dir };
+        process.wait_until(Duration::from_secs(20), |p| {
+            p.get("/healthz").map(|(s, _)| s == 200).unwrap_or(false)
+        });
         process
     }
 

@@ -14,21 +14,13 @@ const CID: &str = "0123456789abcdef0123456789abcdef";
 const VIS: &str = "9f1c2b3a4d5e6f708192a3b4c5d6e7f8";
 
 fn signing_key(id: &str, secret: &str, retired: bool) -> SigningKey {
-    SigningKey {
-        id: id.parse().unwrap(),
-        secret: secret.parse().unwrap(),
-        retired,
-    }
+    SigningKey { id: id.parse().unwrap(), secret: secret.parse().unwrap(), retired }
 }
 
 /// k1 (retired), k2, k3: k3 signs, k2 and k3 verify.
 fn keyring() -> Keyring {
-    Keyring::new([
-        signing_key("k1", K1, true),
-        signing_key("k2", K2, false),
-        signing_key("k3", K3, false),
-    ])
-    .unwrap()
+    Keyring::new([signing_key("k1", K1, true), signing_key("k2", K2, false), signing_key("k3", K3, false)])
+        .unwrap()
 }
 
 fn input(site: &str) -> ClaimsInput {
@@ -111,39 +103,15 @@ fn every_error_path() {
 
     use TokenError::*;
     let cases: Vec<(&str, String, TokenError)> = vec![
-        (
-            "too long",
-            format!("{good}.{}", "a".repeat(MAX_TOKEN_LEN)),
-            Malformed("longer than 4 KiB"),
-        ),
-        (
-            "exactly 4 KiB is read",
-            "a".repeat(MAX_TOKEN_LEN),
-            Malformed("expected three dot-separated parts"),
-        ),
-        (
-            "empty",
-            String::new(),
-            Malformed("expected three dot-separated parts"),
-        ),
-        (
-            "two parts",
-            format!("v1.{good_payload}"),
-            Malformed("expected three dot-separated parts"),
-        ),
-        (
-            "four parts",
-            format!("{good}."),
-            Malformed("expected three dot-separated parts"),
-        ),
+        ("too long", format!("{good}.{}", "a".repeat(MAX_TOKEN_LEN)), Malformed("longer than 4 KiB")),
+        ("exactly 4 KiB is read", "a".repeat(MAX_TOKEN_LEN), Malformed("expected three dot-separated parts")),
+        ("empty", String::new(), Malformed("expected three dot-separated parts")),
+        ("two parts", format!("v1.{good_payload}"), Malformed("expected three dot-separated parts")),
+        ("four parts", format!("{good}."), Malformed("expected three dot-separated parts")),
         ("version 2", format!("v2.{rest}"), UnsupportedVersion),
         ("version case", format!("V1.{rest}"), UnsupportedVersion),
         ("no version", format!(".{rest}"), UnsupportedVersion),
-        (
-            "payload not base64",
-            with_payload("e30!"),
-            Malformed("payload is not base64url without padding"),
-        ),
+        ("payload not base64", with_payload("e30!"), Malformed("payload is not base64url without padding")),
         (
             "payload standard alphabet",
             with_payload("+/+/"),
@@ -154,17 +122,9 @@ fn every_error_path() {
             with_payload(&format!("{}=", b64(b"{}1"))),
             Malformed("payload is not base64url without padding"),
         ),
-        (
-            "mac too short",
-            with_mac(&good_mac[1..]),
-            Malformed("mac is not 32 bytes"),
-        ),
+        ("mac too short", with_mac(&good_mac[1..]), Malformed("mac is not 32 bytes")),
         ("mac empty", with_mac(""), Malformed("mac is not 32 bytes")),
-        (
-            "mac 64 bytes",
-            with_mac(&b64(&[0; 64])),
-            Malformed("mac is not 32 bytes"),
-        ),
+        ("mac 64 bytes", with_mac(&b64(&[0; 64])), Malformed("mac is not 32 bytes")),
         (
             "mac not base64",
             with_mac(&format!("{}*", &good_mac[1..])),
@@ -197,27 +157,15 @@ fn every_error_path() {
         ),
         ("unknown key", sign(K3, &payload("k9")), UnknownKey),
         ("retired key", sign(K1, &payload("k1")), RetiredKey),
-        (
-            "retired key, forged mac",
-            sign(K3, &payload("k1")),
-            RetiredKey,
-        ),
-        (
-            "mac under another key",
-            sign(K3, &payload("k2")),
-            BadSignature,
-        ),
+        ("retired key, forged mac", sign(K3, &payload("k1")), RetiredKey),
+        ("mac under another key", sign(K3, &payload("k2")), BadSignature),
         (
             "mac of another payload",
             with_mac(&b64(blake3::keyed_hash(&[3; 32], b"{}").as_bytes())),
             BadSignature,
         ),
         ("zero mac", with_mac(&b64(&[0; 32])), BadSignature),
-        (
-            "payload swapped",
-            with_payload(&b64(payload("k3").as_bytes())),
-            BadSignature,
-        ),
+        ("payload swapped", with_payload(&b64(payload("k3").as_bytes())), BadSignature),
         (
             "claims missing exp",
             sign(K3, r#"{"kid":"k3","site":"shop"}"#),
@@ -245,55 +193,32 @@ fn every_error_path() {
         ),
         (
             "unknown field",
-            sign(
-                K3,
-                &payload("k3").replace("\"site\"", "\"ip\":\"1.2.3.4\",\"site\""),
-            ),
+            sign(K3, &payload("k3").replace("\"site\"", "\"ip\":\"1.2.3.4\",\"site\"")),
             Malformed("claims are missing or invalid"),
         ),
         (
             "negative time",
-            sign(
-                K3,
-                &payload("k3").replace(&format!("\"iat\":{NOW}"), "\"iat\":-1"),
-            ),
+            sign(K3, &payload("k3").replace(&format!("\"iat\":{NOW}"), "\"iat\":-1")),
             Malformed("claims are missing or invalid"),
         ),
         (
             "exp before iat",
             sign(
                 K3,
-                &payload("k3").replace(
-                    &format!("\"iat\":{NOW}"),
-                    &format!("\"iat\":{}", NOW + TTL + 1),
-                ),
+                &payload("k3").replace(&format!("\"iat\":{NOW}"), &format!("\"iat\":{}", NOW + TTL + 1)),
             ),
             Malformed("expires before it was issued"),
         ),
-        (
-            "expired",
-            ring.mint(ClaimsInput {
-                issued_at: NOW - 2 * TTL,
-                ..input("shop")
-            }),
-            Expired,
-        ),
+        ("expired", ring.mint(ClaimsInput { issued_at: NOW - 2 * TTL, ..input("shop") }), Expired),
         (
             "issued in the future",
-            ring.mint(ClaimsInput {
-                issued_at: NOW + 60,
-                ..input("shop")
-            }),
+            ring.mint(ClaimsInput { issued_at: NOW + 60, ..input("shop") }),
             NotYetValid,
         ),
     ];
     for (name, token, want) in cases {
         assert_eq!(ring.verify(&token, NOW), Err(want), "{name}");
-        assert_eq!(
-            ring.verify_for_site(&token, "shop", NOW),
-            Err(want),
-            "{name}"
-        );
+        assert_eq!(ring.verify_for_site(&token, "shop", NOW), Err(want), "{name}");
     }
     assert_eq!(ring.verify_for_site(&good, "blog", NOW), Err(WrongSite));
 }
@@ -345,11 +270,7 @@ fn times_at_the_ends_of_u64_do_not_overflow() {
     });
     let claims = ring.verify(&far, u64::MAX).unwrap();
     assert_eq!(claims.expires_at, u64::MAX);
-    let zero = ring.mint(ClaimsInput {
-        issued_at: 0,
-        ttl: Duration::ZERO,
-        ..input("shop")
-    });
+    let zero = ring.mint(ClaimsInput { issued_at: 0, ttl: Duration::ZERO, ..input("shop") });
     assert!(ring.verify(&zero, 5).is_ok());
     assert_eq!(ring.verify(&zero, 6), Err(TokenError::Expired));
 }
@@ -381,9 +302,7 @@ fn rotation() {
 
 #[test]
 fn same_id_with_another_secret_is_a_bad_signature() {
-    let token = Keyring::new([signing_key("k1", K1, false)])
-        .unwrap()
-        .mint(input("shop"));
+    let token = Keyring::new([signing_key("k1", K1, false)]).unwrap().mint(input("shop"));
     let other = Keyring::new([signing_key("k1", K2, false)]).unwrap();
     assert_eq!(other.verify(&token, NOW), Err(TokenError::BadSignature));
 }
@@ -395,8 +314,5 @@ fn expires_at_matches_the_token() {
     input.ttl = Duration::from_millis(90_999);
     let want = input.expires_at();
     assert_eq!(want, NOW + 90);
-    assert_eq!(
-        ring.verify(&ring.mint(input), NOW).unwrap().expires_at,
-        want
-    );
+    assert_eq!(ring.verify(&ring.mint(input), NOW).unwrap().expires_at, want);
 }

@@ -24,10 +24,7 @@ pub fn create(name: &str, role: Role) -> anyhow::Result<String> {
     };
     // A JSON string literal is a valid TOML basic string.
     let name = serde_json::to_string(name)?;
-    Ok(format!(
-        "{key}\n\n[[api_keys]]\nname = {name}\nrole = \"{role}\"\nhash = \"{}\"\n",
-        hash(&key)
-    ))
+    Ok(format!("{key}\n\n[[api_keys]]\nname = {name}\nrole = \"{role}\"\nhash = \"{}\"\n", hash(&key)))
 }
 
 /// `blake3:` and the hex BLAKE3 of the key's UTF-8 bytes (SPEC §2).

@@ -1,17 +1,30 @@
-//! `veil serve`: the HTTP server with its background tasks, and a graceful
-//! shutdown on SIGTERM/SIGINT that first turns readiness off, then lets
-//! in-flight requests finish (up to `server.shutdown_timeout`).
+//! `veil serve`: the HTTP server and its background tasks (readiness probe,
+//! revocation sync, the shipper from the durable queue to ClickHouse).
+//!
+//! Shutdown on SIGTERM/SIGINT: readiness turns 503, in-flight requests
+//! finish (up to `server.shutdown_timeout`), the queue is closed (every
+//! acknowledged row is on disk), and the shipper drains it into ClickHouse
+//! within the same timeout; what is left ships after the next start.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
+use tokio::sync::watch;
+use veil_consent::Purposes;
+use veil_ingest::{IngestSettings, IngestState, Limits, Revocations, SitePolicy};
+use veil_queue::{Queue, QueueOptions};
+use veil_store::shipper::{self, ShipperOptions};
 
 use crate::config::Config;
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
 use crate::readiness::{self, Readiness};
+
+/// How long a client should wait after a 503.
+const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Runs until a signal stops it.
 pub async fn run(config: Config) -> anyhow::Result<()> {
@@ -22,17 +35,65 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let store = veil_store::Store::connect(&config.connect_options()).context("ClickHouse settings")?;
     let metrics = Arc::new(Metrics::new());
     let readiness = Arc::new(Readiness::default());
+
+    let mut queue_options = QueueOptions::new(&config.queue.dir);
+    queue_options.max_bytes = config.queue.max_bytes;
+    queue_options.sync = config.queue.sync;
+    let (queue, reader) = Queue::open(queue_options)
+        .with_context(|| format!("opening the queue in `queue.dir` = {}", config.queue.dir.display()))?;
+    let pending = queue.stats();
+    if pending.unconsumed_records > 0 {
+        tracing::info!(records = pending.unconsumed_records, "queue holds rows from before; shipping them");
+    }
+
     let probe = actix_web::rt::spawn(readiness::probe_forever(
         store.clone(),
         readiness.clone(),
         metrics.clone(),
+        queue.clone(),
+        config.queue.max_bytes,
         config.clickhouse.probe_interval,
         config.clickhouse.probe_timeout,
     ));
+    let revocations = Arc::new(Revocations::default());
+    let sync = actix_web::rt::spawn(veil_ingest::revocations::sync_forever(
+        store.clone(),
+        revocations.clone(),
+        config.consent.revocation_poll_interval,
+    ));
+    let (stop_shipping, shipping_stopped) = watch::channel(false);
+    let shipper = actix_web::rt::spawn(shipper::run(
+        store.clone(),
+        queue.clone(),
+        reader,
+        ShipperOptions {
+            interval: config.queue.ship_interval,
+            max_rows: 50_000,
+            max_bytes: 64 * 1024 * 1024,
+            dead_letter_dir: config.queue.dir.join("dead-letters"),
+            max_backoff: std::time::Duration::from_secs(5),
+        },
+        metrics.store.clone(),
+        shipping_stopped,
+        config.server.shutdown_timeout,
+    ));
 
+    let keyring = config.keyring().context("`consent.keys`: no usable signing key")?;
+    let ingest = web::Data::new(IngestState::new(
+        ingest_settings(&config),
+        keyring,
+        revocations,
+        queue.clone(),
+        metrics.ingest.clone(),
+    ));
     let state = web::Data::new(AppState { metrics: metrics.clone(), readiness: readiness.clone() });
     let mut server = HttpServer::new(move || {
-        App::new().app_data(state.clone()).wrap(from_fn(http::observe)).configure(http::routes)
+        App::new()
+            .app_data(state.clone())
+            .app_data(ingest.clone())
+            .wrap(from_fn(http::observe))
+            .configure(veil_ingest::routes)
+            .configure(http::routes)
     })
     .shutdown_timeout(config.server.shutdown_timeout.as_secs().max(1))
     .disable_signals();
@@ -54,9 +115,45 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         handle.stop(true).await;
     });
     server.await.context("HTTP server")?;
+
     probe.abort();
+    sync.abort();
+    queue.close().await;
+    let _ = stop_shipping.send(true);
+    if let Err(error) = shipper.await {
+        tracing::error!(%error, "the shipper stopped abnormally");
+    }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The browser-facing endpoints' view of the configuration.
+fn ingest_settings(config: &Config) -> IngestSettings {
+    let sites: HashMap<String, SitePolicy> = config
+        .sites
+        .iter()
+        .map(|site| {
+            let policy = SitePolicy {
+                origins: site.origins.iter().filter_map(|o| veil_ingest::origin::canonical(o)).collect(),
+                // Validation already refused unknown names.
+                purposes: Purposes::from_names(site.purposes.iter().map(String::as_str)).unwrap_or_default(),
+                honor_gpc: site.honor_gpc,
+            };
+            (site.id.clone(), policy)
+        })
+        .collect();
+    IngestSettings {
+        sites,
+        limits: Limits {
+            max_body_bytes: config.ingest.max_body_bytes,
+            max_decompressed_bytes: config.ingest.max_decompressed_bytes,
+            max_consent_body_bytes: config.ingest.max_consent_body_bytes,
+        },
+        token_ttl: config.consent.token_ttl,
+        rate_limit_per_second: config.ingest.rate_limit_per_second,
+        rate_limit_burst: config.ingest.rate_limit_burst,
+        retry_after: RETRY_AFTER,
+    }
 }
 
 async fn wait_for_signal() -> &'static str {

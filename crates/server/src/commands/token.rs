@@ -21,14 +21,16 @@ pub fn mint(
     ttl: Option<Duration>,
     visitor: Option<&str>,
 ) -> anyhow::Result<String> {
-    let keyring = config.keyring().ok_or_else(|| anyhow!("`consent.keys`: no usable signing key is configured"))?;
+    let keyring =
+        config.keyring().ok_or_else(|| anyhow!("`consent.keys`: no usable signing key is configured"))?;
     let site_config = config
         .sites
         .iter()
         .find(|s| s.id == site)
         .ok_or_else(|| anyhow!("--site: site `{site}` is not configured"))?;
     let requested = Purposes::from_names(purposes.iter().map(String::as_str)).context("--purposes")?;
-    let enabled = Purposes::from_names(site_config.purposes.iter().map(String::as_str)).context("site purposes")?;
+    let enabled =
+        Purposes::from_names(site_config.purposes.iter().map(String::as_str)).context("site purposes")?;
     if requested.is_empty() {
         bail!("--purposes: at least one purpose is needed");
     }
@@ -43,7 +45,8 @@ pub fn mint(
             VisitorId::from_str(&hex::encode(bytes)).context("random visitor id")?
         }
     };
-    let issued_at = SystemTime::now().duration_since(UNIX_EPOCH).context("system clock before 1970")?.as_secs();
+    let issued_at =
+        SystemTime::now().duration_since(UNIX_EPOCH).context("system clock before 1970")?.as_secs();
     Ok(keyring.mint(ClaimsInput {
         site: SiteId::from_str(site).context("--site")?,
         consent_id: ConsentId::generate(),

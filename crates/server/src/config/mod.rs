@@ -25,6 +25,10 @@ pub struct Config {
     pub clickhouse: ClickHouseConfig,
     /// Consent tokens.
     pub consent: ConsentConfig,
+    /// Limits of the browser-facing endpoints.
+    pub ingest: IngestConfig,
+    /// The durable queue between ingest and ClickHouse.
+    pub queue: QueueConfig,
     /// The websites this Veil records, one `[[sites]]` table each.
     pub sites: Vec<SiteConfig>,
     /// API keys for the query API and console, stored as hashes.
@@ -103,6 +107,11 @@ pub struct ConsentConfig {
     /// Lifetime of a consent token (humantime: `180d`, `30m`).
     #[serde(with = "humantime_serde")]
     pub token_ttl: Duration,
+    /// How often each node reads new withdrawals from the consent log; a
+    /// withdrawal made on another node is enforced here within this time
+    /// plus `queue.ship_interval`.
+    #[serde(with = "humantime_serde")]
+    pub revocation_poll_interval: Duration,
     /// Signing keys, oldest first: the newest (last) non-retired key signs,
     /// every non-retired key verifies. Rotate by appending a key, then
     /// retiring the old one once its tokens have expired.
@@ -111,7 +120,68 @@ pub struct ConsentConfig {
 
 impl Default for ConsentConfig {
     fn default() -> Self {
-        ConsentConfig { token_ttl: Duration::from_secs(180 * 24 * 3600), keys: Vec::new() }
+        ConsentConfig {
+            token_ttl: Duration::from_secs(180 * 24 * 3600),
+            revocation_poll_interval: Duration::from_secs(2),
+            keys: Vec::new(),
+        }
+    }
+}
+
+/// `[ingest]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IngestConfig {
+    /// Largest ingest request body as received, in bytes (413 above).
+    pub max_body_bytes: usize,
+    /// Largest ingest body after decompression, in bytes (413 above); also
+    /// the most memory one request can make the server hold.
+    pub max_decompressed_bytes: usize,
+    /// Largest consent or withdrawal request body, in bytes.
+    pub max_consent_body_bytes: usize,
+    /// Requests per second per client address (0 disables the limit).
+    pub rate_limit_per_second: u32,
+    /// Requests a client may send at once before the rate applies.
+    pub rate_limit_burst: u32,
+}
+
+impl Default for IngestConfig {
+    fn default() -> Self {
+        IngestConfig {
+            max_body_bytes: 2 * 1024 * 1024,
+            max_decompressed_bytes: 16 * 1024 * 1024,
+            max_consent_body_bytes: 16 * 1024,
+            rate_limit_per_second: 50,
+            rate_limit_burst: 200,
+        }
+    }
+}
+
+/// `[queue]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QueueConfig {
+    /// Directory of the write-ahead queue (one `veil serve` per directory).
+    pub dir: std::path::PathBuf,
+    /// Bytes accepted but not yet in ClickHouse before ingest answers 503.
+    pub max_bytes: u64,
+    /// `fdatasync` before answering 202/201. Only turn off for throwaway
+    /// setups: a crash may then lose acknowledged data.
+    pub sync: bool,
+    /// Longest a row waits before it is inserted into ClickHouse when
+    /// traffic is low (ClickHouse prefers few, large inserts).
+    #[serde(with = "humantime_serde")]
+    pub ship_interval: Duration,
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        QueueConfig {
+            dir: "data/queue".into(),
+            max_bytes: 1024 * 1024 * 1024,
+            sync: true,
+            ship_interval: Duration::from_secs(1),
+        }
     }
 }
 

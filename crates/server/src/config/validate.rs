@@ -50,6 +50,7 @@ impl Config {
         self.validate_server(&mut problems);
         self.validate_clickhouse(&mut problems);
         self.validate_consent(&mut problems);
+        self.validate_ingest(&mut problems);
         self.validate_sites(&mut problems);
         self.validate_api_keys(&mut problems);
         if problems.0.is_empty() { Ok(()) } else { Err(problems.0) }
@@ -92,7 +93,8 @@ impl Config {
     }
 
     fn validate_clickhouse(&self, problems: &mut Problems) {
-        if let Err(veil_store::StoreError::InvalidOption { key, reason }) = self.connect_options().validate() {
+        if let Err(veil_store::StoreError::InvalidOption { key, reason }) = self.connect_options().validate()
+        {
             problems.add(format!("clickhouse.{key}"), reason);
         }
         let ch = &self.clickhouse;
@@ -104,7 +106,8 @@ impl Config {
     fn validate_consent(&self, problems: &mut Problems) {
         let ttl = self.consent.token_ttl;
         problems.check(
-            ttl >= Duration::from_secs(60) && ttl <= Duration::from_secs(u64::from(MAX_RETENTION_DAYS) * 86_400),
+            ttl >= Duration::from_secs(60)
+                && ttl <= Duration::from_secs(u64::from(MAX_RETENTION_DAYS) * 86_400),
             "consent.token_ttl",
             "must be between 1 minute and 3650 days",
         );
@@ -119,6 +122,42 @@ impl Config {
                 problems.add(format!("{at}.secret"), error.to_string());
             }
         }
+    }
+
+    fn validate_ingest(&self, problems: &mut Problems) {
+        let ingest = &self.ingest;
+        let sizes = [
+            ("ingest.max_body_bytes", ingest.max_body_bytes),
+            ("ingest.max_decompressed_bytes", ingest.max_decompressed_bytes),
+            ("ingest.max_consent_body_bytes", ingest.max_consent_body_bytes),
+        ];
+        for (key, value) in sizes {
+            problems.check((1024..=1 << 30).contains(&value), key, "must be between 1 KiB and 1 GiB");
+        }
+        problems.check(
+            ingest.max_decompressed_bytes >= ingest.max_body_bytes,
+            "ingest.max_decompressed_bytes",
+            "must be at least ingest.max_body_bytes",
+        );
+        problems.check(
+            ingest.rate_limit_per_second == 0 || ingest.rate_limit_burst >= 1,
+            "ingest.rate_limit_burst",
+            "must be at least 1 when a rate is set",
+        );
+        let queue = &self.queue;
+        problems.check(!queue.dir.as_os_str().is_empty(), "queue.dir", "must not be empty");
+        problems.check(queue.max_bytes >= 16 * 1024 * 1024, "queue.max_bytes", "must be at least 16 MiB");
+        problems.check(
+            queue.max_bytes >= 2 * ingest.max_decompressed_bytes as u64,
+            "queue.max_bytes",
+            "must hold at least two of the largest batches (2 × ingest.max_decompressed_bytes)",
+        );
+        problems.check(!queue.ship_interval.is_zero(), "queue.ship_interval", "must be greater than zero");
+        problems.check(
+            !self.consent.revocation_poll_interval.is_zero(),
+            "consent.revocation_poll_interval",
+            "must be greater than zero",
+        );
     }
 
     fn validate_sites(&self, problems: &mut Problems) {
@@ -140,14 +179,17 @@ impl Config {
                 }
             }
             match Purposes::from_names(site.purposes.iter().map(String::as_str)) {
-                Ok(purposes) => {
-                    problems.check(!purposes.is_empty(), format!("{at}.purposes"), "at least one purpose is needed")
-                }
+                Ok(purposes) => problems.check(
+                    !purposes.is_empty(),
+                    format!("{at}.purposes"),
+                    "at least one purpose is needed",
+                ),
                 Err(error) => problems.add(format!("{at}.purposes"), error.to_string()),
             }
-            for (key, days) in
-                [("retention_days", site.retention_days), ("heatmap_retention_days", site.heatmap_retention_days)]
-            {
+            for (key, days) in [
+                ("retention_days", site.retention_days),
+                ("heatmap_retention_days", site.heatmap_retention_days),
+            ] {
                 problems.check(
                     (1..=MAX_RETENTION_DAYS).contains(&days),
                     format!("{at}.{key}"),
@@ -168,19 +210,27 @@ impl Config {
                 && pattern.name.len() <= 64
                 && pattern.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
             problems.check(name_ok, format!("{at}.patterns[{i}].name"), "must be 1 to 64 of a-z, 0-9, '_'");
-            problems.check(names.insert(&pattern.name), format!("{at}.patterns[{i}].name"), "is listed more than once");
+            problems.check(
+                names.insert(&pattern.name),
+                format!("{at}.patterns[{i}].name"),
+                "is listed more than once",
+            );
             if let Err(error) = regex::RegexBuilder::new(&pattern.regex).size_limit(1 << 20).build() {
-                problems.add(format!("{at}.patterns[{i}].regex"), first_line(&error.to_string()));
+                problems.add(format!("{at}.patterns[{i}].regex"), last_line(&error.to_string()));
             }
         }
-        for (key, list) in [("block_selectors", &masking.block_selectors), ("unmask_selectors", &masking.unmask_selectors)] {
+        for (key, list) in
+            [("block_selectors", &masking.block_selectors), ("unmask_selectors", &masking.unmask_selectors)]
+        {
             for (i, selector) in list.iter().enumerate() {
                 problems.check(!selector.trim().is_empty(), format!("{at}.{key}[{i}]"), "must not be empty");
             }
         }
         for (i, attribute) in masking.scrub_attributes.iter().enumerate() {
             let ok = !attribute.is_empty()
-                && attribute.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b':');
+                && attribute
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b':');
             problems.check(ok, format!("{at}.scrub_attributes[{i}]"), "must be an attribute name");
         }
     }
@@ -192,10 +242,9 @@ impl Config {
             let at = format!("api_keys[{i}]");
             problems.check(!key.name.trim().is_empty(), format!("{at}.name"), "must not be empty");
             problems.check(names.insert(&key.name), format!("{at}.name"), "is listed more than once");
-            let hash_ok = key
-                .hash
-                .strip_prefix("blake3:")
-                .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+            let hash_ok = key.hash.strip_prefix("blake3:").is_some_and(|hex| {
+                hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            });
             problems.check(
                 hash_ok,
                 format!("{at}.hash"),
@@ -234,6 +283,8 @@ fn check_origin(origin: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn first_line(text: &str) -> String {
-    text.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or(text).trim().to_owned()
+/// The regex crate's errors span lines with a caret diagram; the last line
+/// holds the reason.
+fn last_line(text: &str) -> String {
+    text.lines().rfind(|l| !l.trim().is_empty()).unwrap_or(text).trim().to_owned()
 }

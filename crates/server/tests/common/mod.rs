@@ -57,6 +57,9 @@ pub fn migrate(db: &TestDatabase) -> String {
 pub fn migrated_server() -> (TestDatabase, VeilProcess) {
     let db = TestDatabase::new();
     migrate(&db);
-    let veil = VeilProcess::start(VEIL.as_ref(), VeilOptions { config: config_for(&db.url(), db.name()), env: vec![] });
+    let veil = VeilProcess::start(
+        VEIL.as_ref(),
+        VeilOptions { config: config_for(&db.url(), db.name()), env: vec![] },
+    );
     (db, veil)
 }

@@ -1,0 +1,85 @@
+//! `POST /v1/ingest` (SPEC §4): the checks in their order, the CPU
+//! pipeline on a blocking thread, then the durable queue. `202` means the
+//! batch is on disk (fsynced) and will reach ClickHouse.
+
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::CONTENT_ENCODING;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::json;
+use veil_store::rows::QueuedRow;
+
+use crate::decompress::Encoding;
+use crate::guard;
+use crate::pipeline::{self, Format};
+use crate::reject::Reject;
+use crate::state::IngestState;
+
+/// `POST /v1/ingest`.
+pub async fn ingest(
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<IngestState>,
+) -> Result<HttpResponse, Reject> {
+    let result = ingest_inner(&request, payload, &state).await;
+    crate::count(&state, "ingest", &result);
+    result
+}
+
+async fn ingest_inner(
+    request: &HttpRequest,
+    payload: web::Payload,
+    state: &web::Data<IngestState>,
+) -> Result<HttpResponse, Reject> {
+    let limits = state.settings.limits;
+    guard::rate_limit(state, request)?;
+    crate::body::check_length(request, limits.max_body_bytes)?;
+    let token = guard::token_of(request).ok_or(Reject::MissingToken)?;
+    let (claims, policy) = guard::consent(state, request, &token)?;
+    let (format, encoding) = body_kind(request)?;
+    let body = crate::body::read(payload, limits.max_body_bytes).await?;
+    state.metrics.received_bytes.with_label_values(&[encoding.as_str()]).inc_by(body.len() as u64);
+
+    let granted = claims.purposes.iter().filter(|p| policy.purposes.contains(*p)).collect();
+    let received_at = u32::try_from(guard::now_secs()).unwrap_or(u32::MAX);
+    let processed = web::block(move || {
+        pipeline::process(&body, encoding, format, &claims, granted, &limits, received_at)
+    })
+    .await
+    .map_err(|_| Reject::Unavailable { retry_after: Duration::from_secs(1) })??;
+
+    let metrics = &state.metrics;
+    metrics.decompressed_bytes.inc_by(processed.decompressed_bytes as u64);
+    metrics.decode_duration.observe(processed.decode_time.as_secs_f64());
+    if processed.dropped > 0 {
+        metrics.events_dropped.with_label_values(&["purpose_not_granted"]).inc_by(processed.dropped as u64);
+    }
+    if let Some(row) = processed.row {
+        crate::append(state, QueuedRow::Recording(row)).await?;
+    }
+    for (kind, count) in &processed.events_by_type {
+        metrics.events.with_label_values(&[kind]).inc_by(*count);
+    }
+    Ok(HttpResponse::build(StatusCode::ACCEPTED)
+        .json(json!({"accepted": processed.accepted, "dropped": processed.dropped})))
+}
+
+/// `Content-Type` and `Content-Encoding`, or for a beacon (which can set
+/// neither header: it sends `text/plain` or no type) the `format` and
+/// `encoding` query parameters.
+fn body_kind(request: &HttpRequest) -> Result<(Format, Encoding), Reject> {
+    let media_type = guard::content_type(request).unwrap_or_default();
+    let beacon = matches!(media_type.as_str(), "" | "text/plain" | "application/octet-stream");
+    let format = match Format::from_media_type(&media_type) {
+        Some(format) => format,
+        None if beacon => guard::query_param(request, "format")
+            .and_then(|f| Format::from_param(&f))
+            .ok_or(Reject::UnsupportedContentType)?,
+        None => return Err(Reject::UnsupportedContentType),
+    };
+    let header = request.headers().get(CONTENT_ENCODING).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let encoding = header.or_else(|| if beacon { guard::query_param(request, "encoding") } else { None });
+    let encoding = Encoding::from_header(encoding.as_deref()).map_err(|_| Reject::UnsupportedEncoding)?;
+    Ok((format, encoding))
+}

@@ -1,0 +1,87 @@
+//! The ingest side's metrics, a closed set registered into the server's
+//! registry. Labels come from closed enums ([`crate::Reject::code`], event
+//! type names, encodings), never from request data.
+
+use prometheus::{Histogram, HistogramOpts, IntCounter, IntCounterVec, Opts, Registry};
+
+/// Decode latency buckets, seconds: a 100-event batch decodes in well
+/// under a millisecond; big full snapshots take longer.
+const DECODE_BUCKETS: &[f64] = &[0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25];
+
+/// Metrics of the browser-facing endpoints.
+#[derive(Clone)]
+pub struct IngestMetrics {
+    /// `veil_ingest_requests_total{endpoint, outcome}`: `endpoint` is
+    /// `consent`, `withdraw` or `ingest`; `outcome` `accepted` or
+    /// `rejected`.
+    pub requests: IntCounterVec,
+    /// `veil_ingest_rejections_total{endpoint, reason}`: `reason` is a
+    /// rejection code (`invalid_token`, `body_too_large`, …).
+    pub rejections: IntCounterVec,
+    /// `veil_ingest_events_total{type}`: accepted events by rrweb type.
+    pub events: IntCounterVec,
+    /// `veil_ingest_events_dropped_total{cause}`: events of accepted
+    /// batches that were not stored (`purpose_not_granted`).
+    pub events_dropped: IntCounterVec,
+    /// `veil_ingest_received_bytes_total{encoding}`: request bodies as
+    /// received (compressed).
+    pub received_bytes: IntCounterVec,
+    /// `veil_ingest_decompressed_bytes_total`: request bodies after
+    /// decompression.
+    pub decompressed_bytes: IntCounter,
+    /// `veil_ingest_decode_duration_seconds`: time to decode one batch.
+    pub decode_duration: Histogram,
+}
+
+impl IngestMetrics {
+    /// Creates the metrics and registers them.
+    pub fn register(registry: &Registry) -> prometheus::Result<IngestMetrics> {
+        let metrics = IngestMetrics {
+            requests: IntCounterVec::new(
+                Opts::new("veil_ingest_requests_total", "Browser-facing requests by endpoint and outcome."),
+                &["endpoint", "outcome"],
+            )?,
+            rejections: IntCounterVec::new(
+                Opts::new(
+                    "veil_ingest_rejections_total",
+                    "Refused browser-facing requests by endpoint and reason.",
+                ),
+                &["endpoint", "reason"],
+            )?,
+            events: IntCounterVec::new(
+                Opts::new("veil_ingest_events_total", "Accepted events by rrweb event type."),
+                &["type"],
+            )?,
+            events_dropped: IntCounterVec::new(
+                Opts::new(
+                    "veil_ingest_events_dropped_total",
+                    "Events of accepted batches not stored, by cause.",
+                ),
+                &["cause"],
+            )?,
+            received_bytes: IntCounterVec::new(
+                Opts::new(
+                    "veil_ingest_received_bytes_total",
+                    "Ingest request bodies as received, by encoding.",
+                ),
+                &["encoding"],
+            )?,
+            decompressed_bytes: IntCounter::new(
+                "veil_ingest_decompressed_bytes_total",
+                "Ingest request bodies after decompression.",
+            )?,
+            decode_duration: Histogram::with_opts(
+                HistogramOpts::new("veil_ingest_decode_duration_seconds", "Time to decode one batch.")
+                    .buckets(DECODE_BUCKETS.to_vec()),
+            )?,
+        };
+        registry.register(Box::new(metrics.requests.clone()))?;
+        registry.register(Box::new(metrics.rejections.clone()))?;
+        registry.register(Box::new(metrics.events.clone()))?;
+        registry.register(Box::new(metrics.events_dropped.clone()))?;
+        registry.register(Box::new(metrics.received_bytes.clone()))?;
+        registry.register(Box::new(metrics.decompressed_bytes.clone()))?;
+        registry.register(Box::new(metrics.decode_duration.clone()))?;
+        Ok(metrics)
+    }
+}

@@ -1,0 +1,251 @@
+//! Every way a browser-facing request can be refused, as one closed set
+//! mapped exhaustively to the answers of SPEC §4. Metrics count
+//! rejections by [`Reject::code`], so the label values are this list.
+
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{HeaderValue, RETRY_AFTER};
+use actix_web::{HttpResponse, ResponseError};
+use veil_consent::TokenError;
+use veil_events::DecodeError;
+
+use crate::ApiError;
+use crate::decompress::DecompressError;
+
+/// Why a request was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reject {
+    /// Too many requests from this client.
+    RateLimited {
+        /// When to come back.
+        retry_after: Duration,
+    },
+    /// The raw body is over `ingest.max_body_bytes`.
+    BodyTooLarge {
+        /// The limit.
+        limit: usize,
+    },
+    /// The decompressed body is over `ingest.max_decompressed_bytes`.
+    DecompressedTooLarge {
+        /// The limit.
+        limit: usize,
+    },
+    /// More events than a batch may carry.
+    TooManyEvents,
+    /// No consent token in `X-Consent-Token` or `?consent=`.
+    MissingToken,
+    /// A token that does not verify (malformed, forged, unknown key,
+    /// retired key, expired, not yet valid).
+    InvalidToken(TokenError),
+    /// The token's consent was withdrawn.
+    ConsentRevoked,
+    /// `Sec-GPC: 1` on a site that honours Global Privacy Control.
+    GpcOptOut,
+    /// The site is not configured.
+    UnknownSite,
+    /// The `Origin` is not one of the site's.
+    OriginNotAllowed,
+    /// A purpose the site has not enabled.
+    PurposeNotEnabled,
+    /// The batch's site differs from the token's.
+    WrongSite,
+    /// `Content-Type` other than MessagePack or JSON.
+    UnsupportedContentType,
+    /// `Content-Encoding` other than zstd, gzip or none.
+    UnsupportedEncoding,
+    /// The body does not decode (bad MessagePack/JSON, bad compression,
+    /// bad ids, nesting too deep, unknown batch version).
+    Malformed(MalformedKind),
+    /// Cannot store durably now.
+    Unavailable {
+        /// When to come back.
+        retry_after: Duration,
+    },
+}
+
+/// The 400 answers, told apart for clients and metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MalformedKind {
+    /// Not valid MessagePack/JSON/compressed data, or the wrong shape.
+    Body,
+    /// `v` other than 1.
+    Version,
+    /// An id or field with an invalid value.
+    Field(&'static str),
+    /// Nested deeper than the cap.
+    TooDeep,
+}
+
+impl Reject {
+    /// Stable `snake_case` code (error body and metrics label).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reject::RateLimited { .. } => "rate_limited",
+            Reject::BodyTooLarge { .. } => "body_too_large",
+            Reject::DecompressedTooLarge { .. } => "decompressed_too_large",
+            Reject::TooManyEvents => "too_many_events",
+            Reject::MissingToken => "missing_token",
+            Reject::InvalidToken(TokenError::Expired) => "token_expired",
+            Reject::InvalidToken(TokenError::WrongSite) => "wrong_site",
+            Reject::InvalidToken(_) => "invalid_token",
+            Reject::ConsentRevoked => "consent_revoked",
+            Reject::GpcOptOut => "gpc_opt_out",
+            Reject::UnknownSite => "unknown_site",
+            Reject::OriginNotAllowed => "origin_not_allowed",
+            Reject::PurposeNotEnabled => "purpose_not_enabled",
+            Reject::WrongSite => "wrong_site",
+            Reject::UnsupportedContentType => "unsupported_content_type",
+            Reject::UnsupportedEncoding => "unsupported_encoding",
+            Reject::Malformed(MalformedKind::Body) => "malformed_body",
+            Reject::Malformed(MalformedKind::Version) => "unsupported_version",
+            Reject::Malformed(MalformedKind::Field(_)) => "invalid_field",
+            Reject::Malformed(MalformedKind::TooDeep) => "too_deep",
+            Reject::Unavailable { .. } => "unavailable",
+        }
+    }
+
+    /// The HTTP status, decided here once.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Reject::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Reject::BodyTooLarge { .. } | Reject::DecompressedTooLarge { .. } | Reject::TooManyEvents => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            Reject::MissingToken => StatusCode::UNAUTHORIZED,
+            Reject::InvalidToken(error) if error.is_forbidden() => StatusCode::FORBIDDEN,
+            Reject::InvalidToken(_) => StatusCode::UNAUTHORIZED,
+            Reject::ConsentRevoked
+            | Reject::GpcOptOut
+            | Reject::UnknownSite
+            | Reject::OriginNotAllowed
+            | Reject::PurposeNotEnabled
+            | Reject::WrongSite => StatusCode::FORBIDDEN,
+            Reject::UnsupportedContentType | Reject::UnsupportedEncoding => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
+            Reject::Malformed(_) => StatusCode::BAD_REQUEST,
+            Reject::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// A message for people; never request data.
+    pub fn message(&self) -> String {
+        match self {
+            Reject::RateLimited { .. } => "too many requests from this client; retry later".into(),
+            Reject::BodyTooLarge { limit } => format!("request body exceeds {limit} bytes"),
+            Reject::DecompressedTooLarge { limit } => {
+                format!("decompressed body exceeds {limit} bytes")
+            }
+            Reject::TooManyEvents => "the batch carries more events than allowed".into(),
+            Reject::MissingToken => "no consent token: send X-Consent-Token or ?consent=".into(),
+            Reject::InvalidToken(error) => format!("consent token refused: {error}"),
+            Reject::ConsentRevoked => "this consent was withdrawn".into(),
+            Reject::GpcOptOut => "Global Privacy Control is on: treated as withdrawn consent".into(),
+            Reject::UnknownSite => "this site is not configured".into(),
+            Reject::OriginNotAllowed => "this origin may not send data for the site".into(),
+            Reject::PurposeNotEnabled => "a requested purpose is not enabled for the site".into(),
+            Reject::WrongSite => "the batch's site differs from the consent token's site".into(),
+            Reject::UnsupportedContentType => {
+                "unsupported content type; use application/msgpack or application/json".into()
+            }
+            Reject::UnsupportedEncoding => "unsupported content encoding; use zstd, gzip or none".into(),
+            Reject::Malformed(MalformedKind::Body) => "the body is not a valid batch".into(),
+            Reject::Malformed(MalformedKind::Version) => {
+                "unsupported batch version; this server speaks v 1".into()
+            }
+            Reject::Malformed(MalformedKind::Field(field)) => {
+                format!("invalid value for `{field}`")
+            }
+            Reject::Malformed(MalformedKind::TooDeep) => "the batch is nested too deeply".into(),
+            Reject::Unavailable { .. } => "cannot store data durably right now; retry later".into(),
+        }
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Reject::RateLimited { retry_after } | Reject::Unavailable { retry_after } => Some(*retry_after),
+            _ => None,
+        }
+    }
+}
+
+impl From<DecompressError> for Reject {
+    fn from(error: DecompressError) -> Reject {
+        match error {
+            DecompressError::Unsupported => Reject::UnsupportedEncoding,
+            DecompressError::TooLarge { limit } => Reject::DecompressedTooLarge { limit },
+            DecompressError::Corrupt(_) => Reject::Malformed(MalformedKind::Body),
+        }
+    }
+}
+
+impl From<DecodeError> for Reject {
+    fn from(error: DecodeError) -> Reject {
+        match error {
+            DecodeError::DepthExceeded { .. } => Reject::Malformed(MalformedKind::TooDeep),
+            DecodeError::UnsupportedVersion(_) => Reject::Malformed(MalformedKind::Version),
+            DecodeError::InvalidField { field, .. } => Reject::Malformed(MalformedKind::Field(field)),
+            DecodeError::TooManyEvents { .. } => Reject::TooManyEvents,
+            _ => Reject::Malformed(MalformedKind::Body),
+        }
+    }
+}
+
+impl std::fmt::Display for Reject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code(), self.message())
+    }
+}
+
+impl ResponseError for Reject {
+    fn status_code(&self) -> StatusCode {
+        self.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = ApiError::new(self.status(), self.code(), self.message()).error_response();
+        if let Some(wait) = self.retry_after() {
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            if let Ok(value) = HeaderValue::from_str(&seconds.max(1).to_string()) {
+                response.headers_mut().insert(RETRY_AFTER, value);
+            }
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_follow_the_spec_table() {
+        let cases = [
+            (Reject::RateLimited { retry_after: Duration::from_millis(1) }, 429),
+            (Reject::BodyTooLarge { limit: 1 }, 413),
+            (Reject::DecompressedTooLarge { limit: 1 }, 413),
+            (Reject::MissingToken, 401),
+            (Reject::InvalidToken(TokenError::BadSignature), 401),
+            (Reject::InvalidToken(TokenError::Expired), 401),
+            (Reject::InvalidToken(TokenError::WrongSite), 403),
+            (Reject::ConsentRevoked, 403),
+            (Reject::GpcOptOut, 403),
+            (Reject::OriginNotAllowed, 403),
+            (Reject::PurposeNotEnabled, 403),
+            (Reject::WrongSite, 403),
+            (Reject::UnsupportedContentType, 415),
+            (Reject::UnsupportedEncoding, 415),
+            (Reject::Malformed(MalformedKind::Body), 400),
+            (Reject::Malformed(MalformedKind::Version), 400),
+            (Reject::Malformed(MalformedKind::TooDeep), 400),
+            (Reject::Unavailable { retry_after: Duration::from_secs(2) }, 503),
+        ];
+        for (reject, status) in cases {
+            assert_eq!(reject.status().as_u16(), status, "{reject}");
+            let response = reject.error_response();
+            let has_retry_after = response.headers().contains_key(RETRY_AFTER);
+            assert_eq!(has_retry_after, matches!(status, 429 | 503), "{reject}");
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! What the browser-facing handlers share: site policies, limits, the
+//! keyring, revocations, the durable queue, metrics, the rate limiter.
+//! Built once by the server from its configuration.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use veil_consent::{Keyring, Purposes};
+use veil_queue::Queue;
+
+use crate::metrics::IngestMetrics;
+use crate::ratelimit::RateLimiter;
+use crate::revocations::Revocations;
+
+/// A site as the browser-facing endpoints see it.
+#[derive(Debug, Clone)]
+pub struct SitePolicy {
+    /// Canonical origins (see [`crate::origin::canonical`]).
+    pub origins: Vec<String>,
+    /// Purposes visitors may grant.
+    pub purposes: Purposes,
+    /// Whether `Sec-GPC: 1` counts as withdrawn consent.
+    pub honor_gpc: bool,
+}
+
+/// Size limits of a request.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Raw ingest body, as received.
+    pub max_body_bytes: usize,
+    /// Ingest body after decompression.
+    pub max_decompressed_bytes: usize,
+    /// Body of `/v1/consent` and `/v1/consent/withdraw`.
+    pub max_consent_body_bytes: usize,
+}
+
+/// Settings of the browser-facing endpoints.
+#[derive(Debug, Clone)]
+pub struct IngestSettings {
+    /// Sites by id.
+    pub sites: HashMap<String, SitePolicy>,
+    /// Request size limits.
+    pub limits: Limits,
+    /// Lifetime of minted tokens.
+    pub token_ttl: Duration,
+    /// Requests per second and client address (0: unlimited).
+    pub rate_limit_per_second: u32,
+    /// Burst per client address.
+    pub rate_limit_burst: u32,
+    /// How long clients should wait after a 503.
+    pub retry_after: Duration,
+}
+
+/// The handlers' shared state (`web::Data<IngestState>`).
+pub struct IngestState {
+    /// Settings.
+    pub settings: IngestSettings,
+    /// Consent-signing keys.
+    pub keyring: Keyring,
+    /// Withdrawn consents, kept in step with ClickHouse.
+    pub revocations: Arc<Revocations>,
+    /// Where accepted rows wait for ClickHouse.
+    pub queue: Queue,
+    /// Metrics.
+    pub metrics: IngestMetrics,
+    /// Per-client limits.
+    pub limiter: RateLimiter,
+    /// Union of every site's origins, for CORS preflights (which carry no
+    /// site).
+    pub all_origins: Vec<String>,
+}
+
+impl IngestState {
+    /// Assembles the state.
+    pub fn new(
+        settings: IngestSettings,
+        keyring: Keyring,
+        revocations: Arc<Revocations>,
+        queue: Queue,
+        metrics: IngestMetrics,
+    ) -> IngestState {
+        let limiter = RateLimiter::new(settings.rate_limit_per_second, settings.rate_limit_burst);
+        let mut all_origins: Vec<String> =
+            settings.sites.values().flat_map(|site| site.origins.iter().cloned()).collect();
+        all_origins.sort();
+        all_origins.dedup();
+        IngestState { settings, keyring, revocations, queue, metrics, limiter, all_origins }
+    }
+}

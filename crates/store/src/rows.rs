@@ -1,0 +1,157 @@
+//! Rows as they travel through the durable queue and into ClickHouse.
+//!
+//! Ingest builds them, the queue stores them (MessagePack, see
+//! [`QueuedRow::encode`]), the shipper inserts them. Times are the
+//! ClickHouse 18.16 types: `DateTime` as Unix seconds (`u32`), `Date` as
+//! days since 1970 (`u16`).
+
+use clickhouse::Row;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// `consent_log.action`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(i8)]
+pub enum ConsentAction {
+    /// The visitor consented.
+    Grant = 1,
+    /// The visitor withdrew.
+    Withdraw = 2,
+}
+
+/// One row of `consent_log`.
+#[derive(Debug, Clone, PartialEq, Eq, Row, Serialize, Deserialize)]
+pub struct ConsentLogRow {
+    /// Site id.
+    pub site: String,
+    /// Consent id (32 hex).
+    pub consent_id: String,
+    /// The recorder's pseudonymous visitor id.
+    pub visitor: String,
+    /// [`ConsentAction`] as its `Enum8` value.
+    pub action: i8,
+    /// Purposes granted (for a withdrawal: those of the token).
+    pub purposes: Vec<String>,
+    /// CMP framework (`tcf`, `gcm`, `none`, …), empty when not given.
+    pub cmp_framework: String,
+    /// The CMP's proof (TC string, consent mode state), empty when absent.
+    pub cmp_proof: String,
+    /// 1 when a withdrawal asked for erasure.
+    pub erase: u8,
+    /// Signing key of the token.
+    pub key_id: String,
+    /// Expiry of the token, Unix seconds.
+    pub expires_at: u32,
+    /// When it happened, Unix seconds.
+    pub at: u32,
+    /// Milliseconds within `at`, to order events of one second.
+    pub at_ms: u16,
+}
+
+/// One row of `recordings`: one accepted, masked batch.
+#[derive(Debug, Clone, PartialEq, Eq, Row, Serialize, Deserialize)]
+pub struct RecordingRow {
+    /// Site id.
+    pub site: String,
+    /// Session id chosen by the recorder.
+    pub session: String,
+    /// Batch sequence number within the session.
+    pub seq: u64,
+    /// Visitor id from the consent token.
+    pub visitor: String,
+    /// Consent id the batch was accepted under.
+    pub consent_id: String,
+    /// Day of the first event, days since 1970.
+    pub day: u16,
+    /// When the server accepted the batch, Unix seconds.
+    pub received_at: u32,
+    /// Timestamp of the first event, Unix milliseconds.
+    pub first_ts: u64,
+    /// Timestamp of the last event, Unix milliseconds.
+    pub last_ts: u64,
+    /// Events in the payload.
+    pub event_count: u32,
+    /// The masked events as a zstd-compressed JSON array.
+    #[serde(with = "serde_bytes")]
+    pub payload: Vec<u8>,
+}
+
+/// A row waiting in the durable queue, tagged with its table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum QueuedRow {
+    /// For `consent_log`.
+    ConsentLog(ConsentLogRow),
+    /// For `recordings`.
+    Recording(RecordingRow),
+}
+
+/// A queue record that does not decode: a bug or disk corruption, never
+/// client input (the queue only holds what the server encoded).
+#[derive(Debug, Error)]
+#[error("queued record does not decode: {0}")]
+pub struct QueuedRowError(String);
+
+impl QueuedRow {
+    /// MessagePack with field names, so a record written by one version is
+    /// read by the next even when fields are added with defaults.
+    pub fn encode(&self) -> Vec<u8> {
+        // Serialising these plain structs into a Vec cannot fail.
+        rmp_serde::to_vec_named(self).unwrap_or_default()
+    }
+
+    /// The inverse of [`QueuedRow::encode`].
+    pub fn decode(bytes: &[u8]) -> Result<QueuedRow, QueuedRowError> {
+        let mut deserializer = rmp_serde::Deserializer::new(bytes);
+        QueuedRow::deserialize(&mut deserializer).map_err(|e| QueuedRowError(e.to_string()))
+    }
+
+    /// The table this row goes to.
+    pub fn table(&self) -> &'static str {
+        match self {
+            QueuedRow::ConsentLog(_) => "consent_log",
+            QueuedRow::Recording(_) => "recordings",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queued_rows_roundtrip() {
+        let rows = [
+            QueuedRow::ConsentLog(ConsentLogRow {
+                site: "demo".into(),
+                consent_id: "0".repeat(32),
+                visitor: "1".repeat(32),
+                action: ConsentAction::Grant as i8,
+                purposes: vec!["recording".into()],
+                cmp_framework: "tcf".into(),
+                cmp_proof: "CP…".into(),
+                erase: 0,
+                key_id: "k1".into(),
+                expires_at: 2_000_000_000,
+                at: 1_800_000_000,
+                at_ms: 999,
+            }),
+            QueuedRow::Recording(RecordingRow {
+                site: "demo".into(),
+                session: "s".repeat(16),
+                seq: 7,
+                visitor: "1".repeat(32),
+                consent_id: "0".repeat(32),
+                day: 20_000,
+                received_at: 1_800_000_000,
+                first_ts: 1_800_000_000_000,
+                last_ts: 1_800_000_001_000,
+                event_count: 3,
+                payload: vec![0, 1, 2, 255],
+            }),
+        ];
+        for row in rows {
+            assert_eq!(QueuedRow::decode(&row.encode()).expect("decodes"), row);
+        }
+        assert!(QueuedRow::decode(b"\xc1garbage").is_err());
+    }
+}
