@@ -43,11 +43,17 @@ async fn ingest_inner(
 
     let granted = claims.purposes.iter().filter(|p| policy.purposes.contains(*p)).collect();
     let received_at = u32::try_from(guard::now_secs()).unwrap_or(u32::MAX);
+    let permit = state
+        .pipeline_permits
+        .acquire()
+        .await
+        .map_err(|_| Reject::Unavailable { retry_after: state.settings.retry_after })?;
     let processed = web::block(move || {
         pipeline::process(&body, encoding, format, &claims, granted, &limits, received_at)
     })
     .await
     .map_err(|_| Reject::Unavailable { retry_after: Duration::from_secs(1) })??;
+    drop(permit);
 
     let metrics = &state.metrics;
     metrics.decompressed_bytes.inc_by(processed.decompressed_bytes as u64);

@@ -69,6 +69,10 @@ pub struct IngestState {
     /// Union of every site's origins, for CORS preflights (which carry no
     /// site).
     pub all_origins: Vec<String>,
+    /// Bounds how many bodies are decompressed and decoded at once, so
+    /// memory stays below permits × `max_decompressed_bytes` however many
+    /// requests arrive; the others wait holding only their raw body.
+    pub pipeline_permits: tokio::sync::Semaphore,
 }
 
 impl IngestState {
@@ -85,6 +89,16 @@ impl IngestState {
             settings.sites.values().flat_map(|site| site.origins.iter().cloned()).collect();
         all_origins.sort();
         all_origins.dedup();
-        IngestState { settings, keyring, revocations, queue, metrics, limiter, all_origins }
+        let permits = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
+        IngestState {
+            settings,
+            keyring,
+            revocations,
+            queue,
+            metrics,
+            limiter,
+            all_origins,
+            pipeline_permits: tokio::sync::Semaphore::new(permits),
+        }
     }
 }

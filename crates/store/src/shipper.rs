@@ -137,6 +137,7 @@ async fn insert_with_retry(
     drain_deadline: Duration,
 ) -> bool {
     let mut backoff = Duration::from_millis(100);
+    let mut shutdown_since = shutdown_since;
     loop {
         let started = Instant::now();
         match store.insert_rows(rows).await {
@@ -154,8 +155,10 @@ async fn insert_with_retry(
             Err(InsertError::Retryable(error)) => {
                 metrics.insert_failures.with_label_values(&["retryable"]).inc();
                 tracing::warn!(%error, retry_in_ms = backoff.as_millis() as u64, "insert failed; will retry");
-                let since = shutdown_since.or_else(|| shutdown.borrow().then(Instant::now));
-                if since.is_some_and(|since| since.elapsed() > drain_deadline) {
+                if shutdown_since.is_none() && *shutdown.borrow() {
+                    shutdown_since = Some(Instant::now());
+                }
+                if shutdown_since.is_some_and(|since| since.elapsed() > drain_deadline) {
                     return false;
                 }
                 tokio::time::sleep(backoff).await;

@@ -17,6 +17,7 @@ mod veil;
 
 pub use clickhouse::{ClickHouseInstance, shared_clickhouse};
 pub use database::TestDatabase;
+pub use http::Response;
 pub use veil::{TempDir, VeilOptions, VeilProcess};
 
 use std::path::PathBuf;

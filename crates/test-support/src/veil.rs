@@ -69,6 +69,28 @@ impl VeilProcess {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    /// A blocking request; panics when the server cannot be reached.
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> crate::Response {
+        crate::http::request(&self.base_url, method, path, headers, body)
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}\n{}", self.log()))
+    }
+
+    /// A blocking POST.
+    pub fn post(&self, path: &str, headers: &[(&str, &str)], body: &[u8]) -> crate::Response {
+        self.request("POST", path, headers, body)
+    }
+
+    /// The process id, for reading `/proc/<pid>/status`.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map(std::process::Child::id).expect("process still owned")
+    }
+
     /// A blocking GET; status and body.
     pub fn get(&self, path: &str) -> Result<(u16, String), String> {
         crate::http::get(&self.base_url, path)
@@ -92,23 +114,49 @@ impl VeilProcess {
         }
     }
 
-    /// Sends SIGTERM and waits for the exit; returns whether it exited
+    /// Sends SIGTERM without waiting.
+    pub fn signal_term(&self) {
+        let pid = self.pid().to_string();
+        let status = Command::new("kill").args(["-TERM", &pid]).status();
+        assert!(status.is_ok_and(|s| s.success()), "kill -TERM failed");
+    }
+
+    /// Waits for the process to exit; returns whether it exited
     /// successfully and how long it took.
-    pub fn terminate(&mut self, timeout: Duration) -> (bool, Duration) {
+    pub fn wait_exit(&mut self, timeout: Duration) -> (bool, Duration) {
         let mut child = self.child.take().expect("process still owned");
         let started = Instant::now();
-        let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-        assert!(status.is_ok_and(|s| s.success()), "kill -TERM failed");
         loop {
             if let Some(status) = child.try_wait().expect("waiting for veil") {
                 return (status.success(), started.elapsed());
             }
             if started.elapsed() > timeout {
                 let _ = child.kill();
-                panic!("veil did not stop within {timeout:?} of SIGTERM:\n{}", self.log());
+                panic!("veil did not exit within {timeout:?}:\n{}", self.log());
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// Peak and current resident memory in bytes (`VmHWM`, `VmRSS`).
+    pub fn memory(&self) -> (u64, u64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).expect("reading /proc");
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
+                .map(|kb| kb * 1024)
+                .unwrap_or_else(|| panic!("no {name} in /proc status"))
+        };
+        (field("VmHWM:"), field("VmRSS:"))
+    }
+
+    /// Sends SIGTERM and waits for the exit; returns whether it exited
+    /// successfully and how long it took.
+    pub fn terminate(&mut self, timeout: Duration) -> (bool, Duration) {
+        self.signal_term();
+        self.wait_exit(timeout)
     }
 }
 

@@ -2,13 +2,25 @@
 #![allow(dead_code)]
 
 use std::process::{Command, Output};
+use std::str::FromStr;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use serde_json::{Value, json};
+use veil_consent::{ClaimsInput, ConsentId, Keyring, Purposes, SecretKey, SigningKey, SiteId, VisitorId};
 use veil_test_support::{TestDatabase, VeilOptions, VeilProcess};
 
 /// The `veil` binary under test.
 pub const VEIL: &str = env!("CARGO_BIN_EXE_veil");
 
-/// A valid configuration for site `demo` on the given ClickHouse database.
+/// The origin the test site `demo` accepts.
+pub const ORIGIN: &str = "http://127.0.0.1:8080";
+
+/// The signing secret of every test configuration.
+pub fn secret() -> String {
+    "ab".repeat(32)
+}
+
+/// A valid configuration: sites `demo` and `other`, fast shipping.
 pub fn config_for(url: &str, database: &str) -> String {
     format!(
         r#"
@@ -18,15 +30,26 @@ database = "{database}"
 probe_interval = "200ms"
 probe_timeout = "1s"
 
+[queue]
+ship_interval = "200ms"
+
+[consent]
+revocation_poll_interval = "1s"
+
 [[consent.keys]]
 id = "k1"
 secret = "hex:{secret}"
 
 [[sites]]
 id = "demo"
-origins = ["http://127.0.0.1:8080"]
+origins = ["{ORIGIN}"]
+
+[[sites]]
+id = "other"
+origins = ["https://other.example"]
+purposes = ["heatmaps"]
 "#,
-        secret = "ab".repeat(32)
+        secret = secret()
     )
 }
 
@@ -53,13 +76,111 @@ pub fn migrate(db: &TestDatabase) -> String {
     stdout
 }
 
-/// A migrated database and a server on it.
+/// A migrated database and a ready server on it.
 pub fn migrated_server() -> (TestDatabase, VeilProcess) {
+    migrated_server_with(&[])
+}
+
+/// The same with extra environment (config overrides).
+pub fn migrated_server_with(env: &[(&str, &str)]) -> (TestDatabase, VeilProcess) {
     let db = TestDatabase::new();
     migrate(&db);
-    let veil = VeilProcess::start(
-        VEIL.as_ref(),
-        VeilOptions { config: config_for(&db.url(), db.name()), env: vec![] },
-    );
+    let env = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    let mut veil =
+        VeilProcess::start(VEIL.as_ref(), VeilOptions { config: config_for(&db.url(), db.name()), env });
+    wait_ready(&mut veil);
     (db, veil)
+}
+
+/// Waits until `/readyz` answers 200.
+pub fn wait_ready(veil: &mut VeilProcess) {
+    veil.wait_until(Duration::from_secs(15), |v| v.get("/readyz").is_ok_and(|(s, _)| s == 200));
+}
+
+/// The keyring of the test configuration.
+pub fn keyring() -> Keyring {
+    let key = SigningKey {
+        id: "k1".parse().expect("key id"),
+        secret: SecretKey::from_str(&format!("hex:{}", secret())).expect("secret"),
+        retired: false,
+    };
+    Keyring::new([key]).expect("keyring")
+}
+
+/// Unix seconds now.
+pub fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// A token for `site` and `purposes`, issued `age` seconds ago, valid for
+/// `ttl` seconds from issue.
+pub fn token(site: &str, purposes: &[&str], age: u64, ttl: u64) -> String {
+    keyring().mint(ClaimsInput {
+        site: SiteId::from_str(site).expect("site id"),
+        consent_id: ConsentId::generate(),
+        visitor: VisitorId::from_str(&format!("{:032x}", rand_u128())).expect("visitor"),
+        purposes: Purposes::from_names(purposes.iter().copied()).expect("purposes"),
+        issued_at: now() - age,
+        ttl: Duration::from_secs(ttl),
+    })
+}
+
+/// A fresh token for site `demo`, both purposes.
+pub fn demo_token() -> String {
+    token("demo", &["recording", "heatmaps"], 0, 3600)
+}
+
+fn rand_u128() -> u128 {
+    rand::random()
+}
+
+/// A realistic small batch: Meta, an Input with a typed value, a click.
+pub fn batch(site: &str, session: &str, seq: u64) -> Value {
+    let ts = now() * 1000;
+    json!({
+        "v": 1, "site": site, "session": session, "seq": seq,
+        "page": {"url": "http://127.0.0.1:8080/checkout", "title": "Checkout"},
+        "viewport": {"w": 1280, "h": 720}, "document": {"w": 1280, "h": 2400},
+        "events": [
+            {"type": 4, "timestamp": ts, "data": {"href": "http://127.0.0.1:8080/checkout", "width": 1280, "height": 720}},
+            {"type": 3, "timestamp": ts + 500, "data": {"source": 5, "id": 42, "text": "typed secret value", "isChecked": false}},
+            {"type": 5, "timestamp": ts + 900, "data": {"tag": "veil.click", "payload": {
+                "x": 100, "y": 200, "w": 1280, "h": 2400, "vw": 1280, "vh": 720, "fixed": false,
+                "selector": "button.pay", "rage": false, "dead": false}}}
+        ]
+    })
+}
+
+/// MessagePack of a JSON value.
+pub fn msgpack(value: &Value) -> Vec<u8> {
+    rmp_serde::to_vec_named(value).expect("msgpack")
+}
+
+/// zstd of bytes.
+pub fn zstd(bytes: &[u8]) -> Vec<u8> {
+    zstd::encode_all(bytes, 3).expect("zstd")
+}
+
+/// gzip of bytes.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).expect("gzip");
+    encoder.finish().expect("gzip")
+}
+
+/// Polls a ClickHouse query until it returns `expected` (trimmed).
+pub fn wait_for_query(db: &TestDatabase, sql: &str, expected: &str, timeout: Duration) {
+    let started = Instant::now();
+    loop {
+        let got = db.query(sql);
+        if got.trim() == expected {
+            return;
+        }
+        assert!(
+            started.elapsed() < timeout,
+            "`{sql}` gave {got:?}, expected {expected:?} within {timeout:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
