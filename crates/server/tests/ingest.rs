@@ -10,6 +10,9 @@ use common::{ORIGIN, batch, demo_token, gzip, msgpack, token, wait_for_query, zs
 use serde_json::json;
 use veil_test_support::{Response, VeilProcess};
 
+/// Extra request headers of a test case.
+type Headers = Vec<(&'static str, &'static str)>;
+
 const SESSION: &str = "3f2c1a9e-7b4d-4c2a-9e1f-0a1b2c3d4e5f";
 
 fn send(veil: &VeilProcess, token: Option<&str>, headers: &[(&str, &str)], body: &[u8]) -> Response {
@@ -37,7 +40,7 @@ fn flip_bit(token: &str, index: usize) -> String {
 fn a_valid_batch_is_stored_masked_in_every_encoding() {
     let (db, veil) = common::migrated_server();
     let token = demo_token();
-    let encodings: Vec<(Vec<u8>, Vec<(&str, &str)>)> = vec![
+    let encodings: Vec<(Vec<u8>, Headers)> = vec![
         (zstd(&msgpack(&batch("demo", SESSION, 0))), msgpack_zstd().to_vec()),
         (
             gzip(&msgpack(&batch("demo", SESSION, 1))),
@@ -95,7 +98,7 @@ fn refused_tokens_store_nothing() {
         veil.post("/v1/consent/withdraw", &[("Origin", ORIGIN), ("X-Consent-Token", &revoked)], b"");
     assert_eq!(withdrawn.status, 200, "{}", String::from_utf8_lossy(&withdrawn.body));
 
-    let cases: Vec<(&str, Option<String>, Vec<(&str, &str)>, u16, &str)> = vec![
+    let cases: Vec<(&str, Option<String>, Headers, u16, &str)> = vec![
         ("missing", None, vec![], 401, "missing_token"),
         ("garbage", Some("not-a-token".into()), vec![], 401, "invalid_token"),
         ("payload bit flipped", Some(flip_bit(&good, payload_bit)), vec![], 401, "invalid_token"),
@@ -163,7 +166,7 @@ fn bodies_are_checked_and_answered_with_the_spec_codes() {
     let mut bad_session = batch("demo", SESSION, 0);
     bad_session["session"] = json!("short");
     let big = vec![b'x'; 70_000];
-    let cases: Vec<(&str, Vec<u8>, Vec<(&str, &str)>, u16, &str)> = vec![
+    let cases: Vec<(&str, Vec<u8>, Headers, u16, &str)> = vec![
         ("malformed msgpack", vec![0xc1, 0x00, 0xff], msgpack_zstd()[..1].to_vec(), 400, "malformed_body"),
         (
             "truncated msgpack",
