@@ -219,6 +219,43 @@ impl ResponseError for Reject {
 mod tests {
     use super::*;
 
+    /// One of every code.
+    fn every_reject() -> Vec<Reject> {
+        let wait = Duration::from_secs(1);
+        vec![
+            Reject::RateLimited { retry_after: wait },
+            Reject::BodyTooLarge { limit: 1 },
+            Reject::DecompressedTooLarge { limit: 1 },
+            Reject::TooManyEvents,
+            Reject::MissingToken,
+            Reject::InvalidToken(TokenError::BadSignature),
+            Reject::InvalidToken(TokenError::Expired),
+            Reject::InvalidToken(TokenError::WrongSite),
+            Reject::ConsentRevoked,
+            Reject::GpcOptOut,
+            Reject::UnknownSite,
+            Reject::OriginNotAllowed,
+            Reject::PurposeNotEnabled,
+            Reject::WrongSite,
+            Reject::UnsupportedContentType,
+            Reject::UnsupportedEncoding,
+            Reject::Malformed(MalformedKind::Body),
+            Reject::Malformed(MalformedKind::Version),
+            Reject::Malformed(MalformedKind::Field("site")),
+            Reject::Malformed(MalformedKind::TooDeep),
+            Reject::Unavailable { retry_after: wait },
+        ]
+    }
+
+    #[test]
+    fn every_code_is_documented_with_its_status() {
+        let doc = include_str!("../../../docs/ingest.md");
+        for reject in every_reject() {
+            let row = format!("| {} | `{}` |", reject.status().as_u16(), reject.code());
+            assert!(doc.contains(&row), "docs/ingest.md lacks the row {row}");
+        }
+    }
+
     #[test]
     fn statuses_follow_the_spec_table() {
         let cases = [

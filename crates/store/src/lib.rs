@@ -19,6 +19,7 @@
 mod client;
 pub mod consent_log;
 mod error;
+pub mod heatmaps;
 mod metrics;
 pub mod migrations;
 pub mod probe;

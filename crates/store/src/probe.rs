@@ -94,7 +94,75 @@ pub fn table_probes() -> Vec<TableProbe> {
                 .to_owned(),
             queries: vec![render(crate::recordings::COUNT_BATCHES, &["'demo'"])],
         },
+        TableProbe { table: "heatmap_clicks_input", sample_insert: CLICK_SAMPLE.to_owned(), queries: vec![] },
+        TableProbe {
+            table: "heatmap_clicks",
+            sample_insert: CLICK_SAMPLE.to_owned(),
+            queries: vec![
+                render(crate::heatmaps::SELECT_CELLS, &[FILTER, "'document'", "1"].concat_literals()),
+                render(crate::heatmaps::SELECT_CLICK_TOTALS, &[FILTER, "'document'"].concat_literals()),
+            ],
+        },
+        TableProbe {
+            table: "heatmap_elements_input",
+            sample_insert: ELEMENT_SAMPLE.to_owned(),
+            queries: vec![],
+        },
+        TableProbe {
+            table: "heatmap_elements",
+            sample_insert: ELEMENT_SAMPLE.to_owned(),
+            queries: vec![render(crate::heatmaps::SELECT_ELEMENTS, &[FILTER, "1", "100"].concat_literals())],
+        },
+        TableProbe {
+            table: "heatmap_scroll_input",
+            sample_insert: SCROLL_SAMPLE.to_owned(),
+            queries: vec![],
+        },
+        TableProbe {
+            table: "heatmap_scroll",
+            sample_insert: SCROLL_SAMPLE.to_owned(),
+            queries: vec![render(crate::heatmaps::SELECT_SCROLL, &[FILTER].concat_literals())],
+        },
+        TableProbe { table: "page_stats_input", sample_insert: PAGE_SAMPLE.to_owned(), queries: vec![] },
+        TableProbe {
+            table: "page_stats",
+            sample_insert: PAGE_SAMPLE.to_owned(),
+            queries: vec![render(
+                crate::heatmaps::SELECT_PAGES,
+                &["'demo'", "'desktop'", "'desktop'", "'2026-11-01'", "'2026-11-30'", "1", "50"],
+            )],
+        },
     ]
+}
+
+/// Literals of the heatmap page filter: site, page key, device (twice),
+/// from, to.
+const FILTER: &str = "'demo'|'/checkout'|''|''|'2026-11-01'|'2026-11-30'";
+
+const CLICK_SAMPLE: &str = "INSERT INTO heatmap_clicks_input (site, page_key, device, layer, day, col, row, \
+    clicks, rage, dead, visitor) VALUES ('demo', '/checkout', 'desktop', 'document', toDate('2026-11-24'), \
+    12, 40, 3, 1, 0, '9f1c2b3a4d5e6f708192a3b4c5d6e7f8')";
+
+const ELEMENT_SAMPLE: &str = "INSERT INTO heatmap_elements_input (site, page_key, device, day, selector, \
+    clicks, rage, dead, visitor) VALUES ('demo', '/checkout', 'mobile', toDate('2026-11-24'), 'button.pay', \
+    2, 0, 1, '9f1c2b3a4d5e6f708192a3b4c5d6e7f8')";
+
+const SCROLL_SAMPLE: &str = "INSERT INTO heatmap_scroll_input (site, page_key, device, day, bucket, page_view) \
+    VALUES ('demo', '/checkout', 'tablet', toDate('2026-11-24'), 7, '3f2c1a9e-7b4d-4c2a-9e1f-0a1b2c3d4e5f/0')";
+
+const PAGE_SAMPLE: &str = "INSERT INTO page_stats_input (site, page_key, device, day, page_view, visitor, clicks) \
+    VALUES ('demo', '/checkout', 'desktop', toDate('2026-11-24'), '3f2c1a9e-7b4d-4c2a-9e1f-0a1b2c3d4e5f/0', \
+    '9f1c2b3a4d5e6f708192a3b4c5d6e7f8', 4)";
+
+/// Splits `|`-joined literal groups into one list.
+trait ConcatLiterals {
+    fn concat_literals(&self) -> Vec<&'static str>;
+}
+
+impl ConcatLiterals for [&'static str] {
+    fn concat_literals(&self) -> Vec<&'static str> {
+        self.iter().flat_map(|group| group.split('|')).collect()
+    }
 }
 
 /// The whole catalog, for `tests/chdb_probe.py`.

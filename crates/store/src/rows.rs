@@ -76,6 +76,116 @@ pub struct RecordingRow {
     pub payload: Vec<u8>,
 }
 
+/// `device` of the heatmap tables (`Enum8`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(i8)]
+pub enum Device {
+    /// 1024 CSS px wide and more.
+    Desktop = 1,
+    /// 768 to 1023 px.
+    Tablet = 2,
+    /// Under 768 px.
+    Mobile = 3,
+}
+
+/// `layer` of `heatmap_clicks` (`Enum8`): document coordinates, or
+/// viewport coordinates for clicks inside fixed/sticky elements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(i8)]
+pub enum Layer {
+    /// Document-relative cell.
+    Document = 1,
+    /// Viewport-relative cell of a fixed or sticky element.
+    Fixed = 2,
+}
+
+/// One row for `heatmap_clicks_input`: clicks of one visitor in one cell.
+#[derive(Debug, Clone, PartialEq, Eq, Row, Serialize, Deserialize)]
+pub struct HeatmapClickRow {
+    /// Site id.
+    pub site: String,
+    /// Normalised page key.
+    pub page_key: String,
+    /// [`Device`] as its `Enum8` value.
+    pub device: i8,
+    /// [`Layer`] as its `Enum8` value.
+    pub layer: i8,
+    /// Day, days since 1970.
+    pub day: u16,
+    /// Grid column.
+    pub col: u16,
+    /// Grid row.
+    pub row: u32,
+    /// Clicks in the cell.
+    pub clicks: u64,
+    /// Of which rage clicks.
+    pub rage: u64,
+    /// Of which dead clicks.
+    pub dead: u64,
+    /// Visitor id, folded into a `uniq` state (never stored as such).
+    pub visitor: String,
+}
+
+/// One row for `heatmap_elements_input`: clicks of one visitor on one
+/// element, by its masked selector.
+#[derive(Debug, Clone, PartialEq, Eq, Row, Serialize, Deserialize)]
+pub struct HeatmapElementRow {
+    /// Site id.
+    pub site: String,
+    /// Normalised page key.
+    pub page_key: String,
+    /// [`Device`] as its `Enum8` value.
+    pub device: i8,
+    /// Day, days since 1970.
+    pub day: u16,
+    /// Masked CSS selector of the clicked element.
+    pub selector: String,
+    /// Clicks.
+    pub clicks: u64,
+    /// Of which rage clicks.
+    pub rage: u64,
+    /// Of which dead clicks.
+    pub dead: u64,
+    /// Visitor id, folded into a `uniq` state.
+    pub visitor: String,
+}
+
+/// One row for `heatmap_scroll_input`: a page view reached `bucket`.
+#[derive(Debug, Clone, PartialEq, Eq, Row, Serialize, Deserialize)]
+pub struct HeatmapScrollRow {
+    /// Site id.
+    pub site: String,
+    /// Normalised page key.
+    pub page_key: String,
+    /// [`Device`] as its `Enum8` value.
+    pub device: i8,
+    /// Day, days since 1970.
+    pub day: u16,
+    /// Depth bucket, 5 % steps (0 = top of page, 20 = bottom).
+    pub bucket: u8,
+    /// Page view id, folded into a `uniq` state.
+    pub page_view: String,
+}
+
+/// One row for `page_stats_input`.
+#[derive(Debug, Clone, PartialEq, Eq, Row, Serialize, Deserialize)]
+pub struct PageStatsRow {
+    /// Site id.
+    pub site: String,
+    /// Normalised page key.
+    pub page_key: String,
+    /// [`Device`] as its `Enum8` value.
+    pub device: i8,
+    /// Day, days since 1970.
+    pub day: u16,
+    /// Page view id, folded into a `uniq` state.
+    pub page_view: String,
+    /// Visitor id, folded into a `uniq` state.
+    pub visitor: String,
+    /// Clicks seen in this batch on the page.
+    pub clicks: u64,
+}
+
 /// A row waiting in the durable queue, tagged with its table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum QueuedRow {
@@ -83,6 +193,14 @@ pub enum QueuedRow {
     ConsentLog(ConsentLogRow),
     /// For `recordings`.
     Recording(RecordingRow),
+    /// For `heatmap_clicks_input`.
+    HeatmapClick(HeatmapClickRow),
+    /// For `heatmap_elements_input`.
+    HeatmapElement(HeatmapElementRow),
+    /// For `heatmap_scroll_input`.
+    HeatmapScroll(HeatmapScrollRow),
+    /// For `page_stats_input`.
+    PageStats(PageStatsRow),
 }
 
 /// A queue record that does not decode: a bug or disk corruption, never
@@ -110,6 +228,10 @@ impl QueuedRow {
         match self {
             QueuedRow::ConsentLog(_) => "consent_log",
             QueuedRow::Recording(_) => "recordings",
+            QueuedRow::HeatmapClick(_) => "heatmap_clicks_input",
+            QueuedRow::HeatmapElement(_) => "heatmap_elements_input",
+            QueuedRow::HeatmapScroll(_) => "heatmap_scroll_input",
+            QueuedRow::PageStats(_) => "page_stats_input",
         }
     }
 }

@@ -18,7 +18,7 @@ use veil_queue::{Queue, QueueError, Reader};
 use crate::Store;
 use crate::metrics::StoreMetrics;
 use crate::rows::QueuedRow;
-use crate::writer::InsertError;
+use crate::writer::{InsertError, InsertProgress};
 
 /// How the shipper batches and retries.
 #[derive(Debug, Clone)]
@@ -138,9 +138,10 @@ async fn insert_with_retry(
 ) -> bool {
     let mut backoff = Duration::from_millis(100);
     let mut shutdown_since = shutdown_since;
+    let mut progress = InsertProgress::default();
     loop {
         let started = Instant::now();
-        match store.insert_rows(rows).await {
+        match store.insert_rows(rows, &mut progress).await {
             Ok(()) => {
                 metrics.insert_duration.observe(started.elapsed().as_secs_f64());
                 count_inserted(metrics, rows);
@@ -149,7 +150,9 @@ async fn insert_with_retry(
             Err(InsertError::Refused(error)) => {
                 metrics.insert_failures.with_label_values(&["refused"]).inc();
                 tracing::error!(%error, rows = rows.len(), "ClickHouse refused a batch of rows: inserting one by one");
-                insert_one_by_one(store, rows, options, metrics).await;
+                let pending: Vec<QueuedRow> =
+                    rows.iter().filter(|row| !progress.covers(row)).cloned().collect();
+                insert_one_by_one(store, &pending, options, metrics).await;
                 return true;
             }
             Err(InsertError::Retryable(error)) => {
@@ -177,8 +180,9 @@ async fn insert_one_by_one(
     for row in rows {
         let one = std::slice::from_ref(row);
         let mut backoff = Duration::from_millis(100);
+        let mut progress = InsertProgress::default();
         loop {
-            match store.insert_rows(one).await {
+            match store.insert_rows(one, &mut progress).await {
                 Ok(()) => {
                     count_inserted(metrics, one);
                     break;

@@ -5,7 +5,10 @@
 use clickhouse::Row;
 use serde::Serialize;
 
-use crate::rows::{ConsentLogRow, QueuedRow, RecordingRow};
+use crate::rows::{
+    ConsentLogRow, HeatmapClickRow, HeatmapElementRow, HeatmapScrollRow, PageStatsRow, QueuedRow,
+    RecordingRow,
+};
 use crate::{Store, StoreError};
 
 /// ClickHouse error codes that mean the data itself is refused: retrying
@@ -25,21 +28,83 @@ pub enum InsertError {
     Refused(StoreError),
 }
 
+/// Which tables of one round of rows ClickHouse has already taken, so a
+/// retry after a partial failure re-sends only the others: recordings
+/// collapse duplicates at read, but heatmap sums would count twice.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InsertProgress(u8);
+
+impl InsertProgress {
+    /// True when this row's table was already inserted in this round.
+    pub fn covers(self, row: &QueuedRow) -> bool {
+        let table = match row {
+            QueuedRow::ConsentLog(_) => 0,
+            QueuedRow::Recording(_) => 1,
+            QueuedRow::HeatmapClick(_) => 2,
+            QueuedRow::HeatmapElement(_) => 3,
+            QueuedRow::HeatmapScroll(_) => 4,
+            QueuedRow::PageStats(_) => 5,
+        };
+        self.done(table)
+    }
+
+    fn done(self, table: usize) -> bool {
+        self.0 & (1 << table) != 0
+    }
+
+    fn mark(&mut self, table: usize) {
+        self.0 |= 1 << table;
+    }
+}
+
 impl Store {
-    /// Inserts rows, grouped by table. On error nothing is known about
-    /// which tables took their rows; the caller retries all (replays are
-    /// collapsed at read, see the migrations).
-    pub async fn insert_rows(&self, rows: &[QueuedRow]) -> Result<(), InsertError> {
+    /// Inserts rows, one INSERT per table. `progress` records the tables
+    /// done; pass the same value to retry the same rows after an error.
+    pub async fn insert_rows(
+        &self,
+        rows: &[QueuedRow],
+        progress: &mut InsertProgress,
+    ) -> Result<(), InsertError> {
         let mut consent = Vec::new();
         let mut recordings = Vec::new();
+        let mut clicks = Vec::new();
+        let mut elements = Vec::new();
+        let mut scroll = Vec::new();
+        let mut pages = Vec::new();
         for row in rows {
             match row {
                 QueuedRow::ConsentLog(row) => consent.push(row),
                 QueuedRow::Recording(row) => recordings.push(row),
+                QueuedRow::HeatmapClick(row) => clicks.push(row),
+                QueuedRow::HeatmapElement(row) => elements.push(row),
+                QueuedRow::HeatmapScroll(row) => scroll.push(row),
+                QueuedRow::PageStats(row) => pages.push(row),
             }
         }
-        self.insert_table::<ConsentLogRow>("consent_log", &consent).await?;
-        self.insert_table::<RecordingRow>("recordings", &recordings).await?;
+        if !progress.done(0) {
+            self.insert_table::<ConsentLogRow>("consent_log", &consent).await?;
+            progress.mark(0);
+        }
+        if !progress.done(1) {
+            self.insert_table::<RecordingRow>("recordings", &recordings).await?;
+            progress.mark(1);
+        }
+        if !progress.done(2) {
+            self.insert_table::<HeatmapClickRow>("heatmap_clicks_input", &clicks).await?;
+            progress.mark(2);
+        }
+        if !progress.done(3) {
+            self.insert_table::<HeatmapElementRow>("heatmap_elements_input", &elements).await?;
+            progress.mark(3);
+        }
+        if !progress.done(4) {
+            self.insert_table::<HeatmapScrollRow>("heatmap_scroll_input", &scroll).await?;
+            progress.mark(4);
+        }
+        if !progress.done(5) {
+            self.insert_table::<PageStatsRow>("page_stats_input", &pages).await?;
+            progress.mark(5);
+        }
         Ok(())
     }
 
