@@ -86,11 +86,19 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         queue.clone(),
         metrics.ingest.clone(),
     ));
-    let state = web::Data::new(AppState { metrics: metrics.clone(), readiness: readiness.clone() });
+    let state = web::Data::new(AppState {
+        metrics: metrics.clone(),
+        readiness: readiness.clone(),
+        config: Arc::new(config.clone()),
+        store: store.clone(),
+    });
+    let api_keys = web::Data::new(crate::http::auth::ApiKeys::new(&config.api_keys));
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
             .app_data(ingest.clone())
+            .app_data(api_keys.clone())
+            .app_data(http::query_config())
             .wrap(from_fn(http::observe))
             .configure(veil_ingest::routes)
             .configure(http::routes)

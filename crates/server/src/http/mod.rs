@@ -2,7 +2,10 @@
 //! live one concern per file; browser-facing handlers come from the
 //! `veil-ingest` crate.
 
+pub mod auth;
+mod dates;
 mod health;
+mod heatmaps;
 mod observe;
 
 use std::sync::Arc;
@@ -22,6 +25,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Readiness, fed by the background probe.
     pub readiness: Arc<Readiness>,
+    /// The validated configuration.
+    pub config: Arc<crate::config::Config>,
+    /// ClickHouse.
+    pub store: veil_store::Store,
 }
 
 /// Mounts every route.
@@ -30,7 +37,16 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))
+        .route("/v1/sites/{site}/heatmaps", web::get().to(heatmaps::heatmap))
+        .route("/v1/sites/{site}/pages", web::get().to(heatmaps::pages))
         .default_service(web::to(not_found));
+}
+
+/// Malformed query strings answer with the JSON error body too.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|error, _| {
+        ApiError::new(actix_web::http::StatusCode::BAD_REQUEST, "bad_request", error.to_string()).into()
+    })
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {

@@ -1,0 +1,161 @@
+//! API keys (SPEC §8): `Authorization: Bearer <key>`, compared by BLAKE3
+//! hash with the `[[api_keys]]` entries (constant-time), so the
+//! configuration never holds a usable key. Roles: `analyst` reads
+//! heatmaps, sessions and replays; `admin` may do everything.
+
+use std::future::{Ready, ready};
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{AUTHORIZATION, HeaderValue, WWW_AUTHENTICATE};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
+use veil_ingest::ApiError;
+
+use crate::config::{ApiKeyConfig, Role};
+
+/// The configured keys, hashed.
+#[derive(Debug, Clone, Default)]
+pub struct ApiKeys {
+    keys: Vec<(blake3::Hash, String, Role)>,
+}
+
+impl ApiKeys {
+    /// From validated configuration (entries whose hash does not parse are
+    /// skipped; validation already refused them).
+    pub fn new(entries: &[ApiKeyConfig]) -> ApiKeys {
+        let keys = entries
+            .iter()
+            .filter_map(|entry| {
+                let hex = entry.hash.strip_prefix("blake3:")?;
+                Some((blake3::Hash::from_hex(hex).ok()?, entry.name.clone(), entry.role))
+            })
+            .collect();
+        ApiKeys { keys }
+    }
+
+    /// Who holds `key`, if anyone.
+    pub fn identify(&self, key: &str) -> Option<Caller> {
+        let hash = blake3::hash(key.as_bytes());
+        // `blake3::Hash` compares in constant time; every entry is checked
+        // so timing does not reveal which one matched.
+        let mut found = None;
+        for (expected, name, role) in &self.keys {
+            if hash == *expected {
+                found = Some(Caller { name: name.clone(), role: *role });
+            }
+        }
+        found
+    }
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The key's name (audit logs).
+    pub name: String,
+    /// What it may do.
+    pub role: Role,
+}
+
+/// Why a request is not allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denied {
+    /// No key, or a key nobody holds (401).
+    Unauthenticated,
+    /// A valid key without the role (403).
+    Forbidden,
+}
+
+impl std::fmt::Display for Denied {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Denied::Unauthenticated => write!(f, "a valid API key is required: Authorization: Bearer <key>"),
+            Denied::Forbidden => write!(f, "this API key's role may not do this"),
+        }
+    }
+}
+
+impl ResponseError for Denied {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Denied::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Denied::Forbidden => StatusCode::FORBIDDEN,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let code = match self {
+            Denied::Unauthenticated => "unauthorized",
+            Denied::Forbidden => "forbidden",
+        };
+        let mut response = ApiError::new(self.status_code(), code, self.to_string()).error_response();
+        if *self == Denied::Unauthenticated {
+            response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+fn caller(request: &HttpRequest) -> Result<Caller, Denied> {
+    let keys = request.app_data::<web::Data<ApiKeys>>().ok_or(Denied::Unauthenticated)?;
+    let header =
+        request.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or(Denied::Unauthenticated)?;
+    let (scheme, key) = header.trim().split_once(' ').ok_or(Denied::Unauthenticated)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(Denied::Unauthenticated);
+    }
+    keys.identify(key.trim()).ok_or(Denied::Unauthenticated)
+}
+
+/// Extractor: any valid key (analyst or admin).
+#[derive(Debug, Clone)]
+pub struct Analyst(pub Caller);
+
+impl FromRequest for Analyst {
+    type Error = Denied;
+    type Future = Ready<Result<Self, Denied>>;
+
+    fn from_request(request: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        ready(caller(request).map(Analyst))
+    }
+}
+
+/// Extractor: an admin key.
+#[derive(Debug, Clone)]
+pub struct Admin(pub Caller);
+
+impl FromRequest for Admin {
+    type Error = Denied;
+    type Future = Ready<Result<Self, Denied>>;
+
+    fn from_request(request: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        ready(caller(request).and_then(|caller| match caller.role {
+            Role::Admin => Ok(Admin(caller)),
+            Role::Analyst => Err(Denied::Forbidden),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> ApiKeys {
+        let entry = |name: &str, role, key: &str| ApiKeyConfig {
+            name: name.into(),
+            role,
+            hash: format!("blake3:{}", blake3::hash(key.as_bytes()).to_hex()),
+        };
+        ApiKeys::new(&[entry("alice", Role::Analyst, "veil_alice"), entry("root", Role::Admin, "veil_root")])
+    }
+
+    #[test]
+    fn keys_are_matched_by_hash() {
+        let keys = keys();
+        assert_eq!(keys.identify("veil_alice"), Some(Caller { name: "alice".into(), role: Role::Analyst }));
+        assert_eq!(keys.identify("veil_root").map(|c| c.role), Some(Role::Admin));
+        assert_eq!(keys.identify("veil_mallory"), None);
+        assert_eq!(keys.identify(""), None);
+        let hash_itself = format!("{}", blake3::hash(b"veil_alice").to_hex());
+        assert_eq!(keys.identify(&hash_itself), None, "the stored hash is not a key");
+    }
+}

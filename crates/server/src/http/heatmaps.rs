@@ -1,0 +1,176 @@
+//! `GET /v1/sites/{site}/heatmaps` and `GET /v1/sites/{site}/pages`
+//! (SPEC §6), for analysts. Everything comes from the aggregated tables;
+//! cells and elements seen by fewer than the site's `k_min` distinct
+//! visitors never leave ClickHouse.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+use veil_ingest::ApiError;
+use veil_store::heatmaps::{CellCount, HeatmapFilter};
+
+use super::AppState;
+use super::auth::Analyst;
+use super::dates::DateRange;
+
+/// Grid of SPEC §6; the aggregation writes cells on this grid.
+pub const GRID_COLS: u32 = 64;
+/// Row height in CSS px.
+pub const GRID_ROW_PX: u32 = 16;
+/// Most elements listed.
+const ELEMENTS_LIMIT: u32 = 100;
+/// Default and largest page list.
+const PAGES_DEFAULT: u32 = 100;
+const PAGES_MAX: u32 = 1000;
+
+/// Query of the heatmap endpoint.
+#[derive(Debug, Deserialize)]
+pub struct HeatmapQuery {
+    page: Option<String>,
+    kind: Option<String>,
+    device: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// Query of the pages endpoint.
+#[derive(Debug, Deserialize)]
+pub struct PagesQuery {
+    device: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    limit: Option<u32>,
+}
+
+fn bad_request(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+}
+
+fn storage(error: veil_store::StoreError) -> ApiError {
+    tracing::warn!(%error, "heatmap query failed");
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+        "the store cannot answer right now; retry later",
+    )
+}
+
+/// `all` (or absent) becomes the empty filter; otherwise a device class.
+fn device_filter(device: Option<&str>) -> Result<(&'static str, &'static str), ApiError> {
+    match device.unwrap_or("all") {
+        "all" => Ok(("all", "")),
+        "desktop" => Ok(("desktop", "desktop")),
+        "tablet" => Ok(("tablet", "tablet")),
+        "mobile" => Ok(("mobile", "mobile")),
+        _ => Err(bad_request("device must be all, desktop, tablet or mobile")),
+    }
+}
+
+fn k_min(state: &AppState, site: &str) -> Result<u32, ApiError> {
+    state
+        .config
+        .sites
+        .iter()
+        .find(|s| s.id == site)
+        .map(|s| s.k_min)
+        .ok_or_else(|| ApiError::not_found("no such site"))
+}
+
+fn cells_json(cells: &[CellCount]) -> Vec<serde_json::Value> {
+    cells
+        .iter()
+        .map(|c| json!({"x": c.col, "y": c.row, "count": c.count, "rage": c.rage, "dead": c.dead, "visitors": c.visitors}))
+        .collect()
+}
+
+/// `GET /v1/sites/{site}/heatmaps`.
+pub async fn heatmap(
+    _caller: Analyst,
+    site: web::Path<String>,
+    query: web::Query<HeatmapQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let site = site.into_inner();
+    let k_min = k_min(&state, &site)?;
+    let page = query.page.clone().filter(|p| !p.is_empty()).ok_or_else(|| bad_request("page is required"))?;
+    let (device_label, device) = device_filter(query.device.as_deref())?;
+    let range = DateRange::parse(query.from.as_deref(), query.to.as_deref()).map_err(bad_request)?;
+    let filter = HeatmapFilter {
+        site,
+        page_key: page.clone(),
+        device: device.to_owned(),
+        from: range.from.clone(),
+        to: range.to.clone(),
+    };
+    let store = &state.store;
+    let body = match query.kind.as_deref().unwrap_or("click") {
+        "click" => {
+            let cells = store.heatmap_cells(&filter, "document", k_min).await.map_err(storage)?;
+            let totals = store.heatmap_totals(&filter, "document").await.map_err(storage)?;
+            let fixed_cells = store.heatmap_cells(&filter, "fixed", k_min).await.map_err(storage)?;
+            let fixed_totals = store.heatmap_totals(&filter, "fixed").await.map_err(storage)?;
+            let elements = store.heatmap_elements(&filter, k_min, ELEMENTS_LIMIT).await.map_err(storage)?;
+            json!({
+                "page": page, "kind": "click", "device": device_label, "from": range.from, "to": range.to,
+                "grid": {"cols": GRID_COLS, "row_px": GRID_ROW_PX},
+                "k_min": k_min,
+                "cells": cells_json(&cells),
+                "total": totals.total,
+                "visitors": totals.visitors,
+                "fixed": {
+                    "grid": {"cols": GRID_COLS, "row_px": GRID_ROW_PX},
+                    "cells": cells_json(&fixed_cells),
+                    "total": fixed_totals.total,
+                    "visitors": fixed_totals.visitors,
+                },
+                "elements": elements.iter().map(|e| json!({
+                    "selector": e.selector, "count": e.count, "rage": e.rage, "dead": e.dead, "visitors": e.visitors,
+                })).collect::<Vec<_>>(),
+            })
+        }
+        "scroll" => {
+            let buckets = store.heatmap_scroll(&filter).await.map_err(storage)?;
+            let total = buckets.iter().find(|b| b.bucket == 0).map_or(0, |b| b.reached);
+            let depth: Vec<_> = (0..=20u8)
+                .map(|bucket| {
+                    // A page view reached every bucket up to its deepest, so
+                    // a missing bucket (no row) reached nobody.
+                    let reached = buckets.iter().find(|b| b.bucket == bucket).map_or(0, |b| b.reached);
+                    json!({"pct": u32::from(bucket) * 5, "reached": reached})
+                })
+                .collect();
+            json!({
+                "page": page, "kind": "scroll", "device": device_label, "from": range.from, "to": range.to,
+                "depth": depth, "total": total,
+            })
+        }
+        _ => return Err(bad_request("kind must be click or scroll")),
+    };
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// `GET /v1/sites/{site}/pages`: page keys by views.
+pub async fn pages(
+    _caller: Analyst,
+    site: web::Path<String>,
+    query: web::Query<PagesQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let site = site.into_inner();
+    let k_min = k_min(&state, &site)?;
+    let (device_label, device) = device_filter(query.device.as_deref())?;
+    let range = DateRange::parse(query.from.as_deref(), query.to.as_deref()).map_err(bad_request)?;
+    let limit = query.limit.unwrap_or(PAGES_DEFAULT);
+    if limit == 0 || limit > PAGES_MAX {
+        return Err(bad_request(format!("limit must be between 1 and {PAGES_MAX}")));
+    }
+    let pages =
+        state.store.pages(&site, device, &range.from, &range.to, k_min, limit).await.map_err(storage)?;
+    Ok(HttpResponse::Ok().json(json!({
+        "site": site, "device": device_label, "from": range.from, "to": range.to,
+        "pages": pages.iter().map(|p| json!({
+            "page": p.page_key, "views": p.views, "clicks": p.clicks, "visitors": p.visitors,
+        })).collect::<Vec<_>>(),
+    })))
+}
