@@ -56,6 +56,23 @@ pub enum Command {
     /// API keys for the query API and console.
     #[command(subcommand)]
     Apikey(ApikeyCommand),
+    /// Data retention.
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+}
+
+/// `veil retention …`
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Remove expired data now (`serve` also does it every hour).
+    Run {
+        /// `--config`.
+        #[command(flatten)]
+        config: ConfigArg,
+        /// Act as if today were this day (YYYY-MM-DD, UTC).
+        #[arg(long, value_parser = crate::retention::parse_day)]
+        today: Option<i64>,
+    },
 }
 
 /// `veil config …`

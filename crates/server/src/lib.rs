@@ -9,9 +9,10 @@ pub mod config;
 pub mod http;
 pub mod metrics;
 pub mod readiness;
+pub mod retention;
 pub mod telemetry;
 
-use cli::{ApikeyCommand, Cli, Command, ConfigCommand, KeysCommand, TokenCommand};
+use cli::{ApikeyCommand, Cli, Command, ConfigCommand, KeysCommand, RetentionCommand, TokenCommand};
 
 /// Runs one command line to completion.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -48,6 +49,17 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             println!("# configuration is valid: {source} with VEIL_ environment overrides");
             print!("{}", toml::to_string(&config)?);
             Ok(())
+        }
+        Command::Retention(RetentionCommand::Run { config: arg, today }) => {
+            telemetry::init(cli.log_format);
+            let (config, _) = config::load(arg.config.as_deref())?;
+            let today = today.unwrap_or_else(retention::today);
+            actix_web::rt::System::new().block_on(async move {
+                let store = veil_store::Store::connect(&config.connect_options())?;
+                let report = retention::run_once(&store, &config, today).await?;
+                println!("heatmap partitions dropped: {}", report.heatmap_partitions);
+                Ok(())
+            })
         }
         Command::Token(TokenCommand::Mint { config: arg, site, purposes, ttl, visitor }) => {
             let (config, _) = config::load(arg.config.as_deref())?;

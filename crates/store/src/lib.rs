@@ -24,6 +24,7 @@ mod metrics;
 pub mod migrations;
 pub mod probe;
 pub mod recordings;
+pub mod retention;
 pub mod rows;
 mod runner;
 pub mod shipper;

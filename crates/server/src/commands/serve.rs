@@ -78,6 +78,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         config.server.shutdown_timeout,
     ));
 
+    let retention =
+        actix_web::rt::spawn(crate::retention::run_forever(store.clone(), Arc::new(config.clone())));
     let keyring = config.keyring().context("`consent.keys`: no usable signing key")?;
     let ingest = web::Data::new(IngestState::new(
         ingest_settings(&config),
@@ -126,6 +128,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 
     probe.abort();
     sync.abort();
+    retention.abort();
     queue.close().await;
     let _ = stop_shipping.send(true);
     if let Err(error) = shipper.await {

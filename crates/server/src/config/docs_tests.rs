@@ -21,6 +21,8 @@ id = "demo"
 origins = ["http://127.0.0.1:8080"]
 [sites.masking]
 patterns = [{ name = "order_id", regex = "ORD-[0-9]{8}" }]
+[sites.page_keys]
+groups = [{ regex = "^/product/[^/]+$", key = "/product/:slug" }]
 [[api_keys]]
 name = "alice"
 role = "analyst"
@@ -67,7 +69,8 @@ fn every_key_is_documented_and_no_documented_key_is_stale() {
     let mut code: Vec<String> = keys_of(&full).into_keys().collect();
     code.extend(SECRET_KEYS.iter().map(|k| (*k).to_owned()));
     // Sections themselves (`server`, `sites[].masking`) need no row.
-    let sections = ["server", "clickhouse", "consent", "ingest", "queue", "sites[].masking"];
+    let sections =
+        ["server", "clickhouse", "consent", "ingest", "queue", "sites[].masking", "sites[].page_keys"];
     code.retain(|k| !sections.contains(&k.as_str()));
     let docs = documented();
     for key in &code {
@@ -82,7 +85,8 @@ fn every_key_is_documented_and_no_documented_key_is_stale() {
 fn documented_defaults_are_the_code_defaults() {
     let actual = keys_of(&from_toml(FULL).expect("full config is valid"));
     // Lists FULL fills in on purpose; their documented default is `[]`.
-    let filled = ["consent.keys", "sites", "api_keys", "sites[].masking.patterns"];
+    let filled =
+        ["consent.keys", "sites", "api_keys", "sites[].masking.patterns", "sites[].page_keys.groups"];
     for (key, documented_default) in documented() {
         if documented_default == "required"
             || SECRET_KEYS.contains(&key.as_str())

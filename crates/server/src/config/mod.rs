@@ -228,6 +228,30 @@ pub struct SiteConfig {
     /// Site-specific masking rules, on top of the defaults.
     #[serde(default)]
     pub masking: SiteMaskingConfig,
+    /// How page URLs become heatmap page keys.
+    #[serde(default)]
+    pub page_keys: PageKeysConfig,
+}
+
+/// `[sites.page_keys]`
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PageKeysConfig {
+    /// Query parameters kept in page keys (all others are dropped).
+    pub allowed_params: Vec<String>,
+    /// Grouping rules, tried in order on the normalised key: the first
+    /// regex that matches replaces the key (`$1` refers to captures).
+    pub groups: Vec<PageGroupConfig>,
+}
+
+/// One entry of `groups`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageGroupConfig {
+    /// Regular expression over the normalised page key.
+    pub regex: String,
+    /// The key that replaces it.
+    pub key: String,
 }
 
 /// `[sites.masking]`

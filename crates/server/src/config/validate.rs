@@ -198,6 +198,24 @@ impl Config {
             }
             problems.check(site.k_min >= 1, format!("{at}.k_min"), "must be at least 1");
             self.validate_masking(i, problems);
+            let page_keys = &site.page_keys;
+            for (j, param) in page_keys.allowed_params.iter().enumerate() {
+                problems.check(
+                    !param.trim().is_empty(),
+                    format!("{at}.page_keys.allowed_params[{j}]"),
+                    "must not be empty",
+                );
+            }
+            for (j, group) in page_keys.groups.iter().enumerate() {
+                if let Err(error) = regex::RegexBuilder::new(&group.regex).size_limit(1 << 20).build() {
+                    problems.add(format!("{at}.page_keys.groups[{j}].regex"), last_line(&error.to_string()));
+                }
+                problems.check(
+                    group.key.starts_with('/') || group.key.contains("://"),
+                    format!("{at}.page_keys.groups[{j}].key"),
+                    "must be a page key: a path starting with / or a URL",
+                );
+            }
         }
     }
 

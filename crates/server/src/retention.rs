@@ -1,0 +1,72 @@
+//! Retention (SPEC §7): expired data is removed automatically by a task
+//! that runs at start and then every hour, and on demand by
+//! `veil retention run` (whose `--today` moves the clock for tests and
+//! back-fills). Heatmap aggregates follow `heatmap_retention_days`, by
+//! whole-month partition drops.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use veil_store::Store;
+
+use crate::config::Config;
+
+/// Pause between runs.
+pub const INTERVAL: Duration = Duration::from_secs(3600);
+
+/// What one run removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RetentionReport {
+    /// Heatmap partitions dropped.
+    pub heatmap_partitions: usize,
+}
+
+/// Today as days since 1970 (UTC).
+pub fn today() -> i64 {
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    i64::try_from(secs / 86_400).unwrap_or(i64::MAX)
+}
+
+/// One pass over every site, as if today were `today`.
+pub async fn run_once(
+    store: &Store,
+    config: &Config,
+    today: i64,
+) -> Result<RetentionReport, veil_store::StoreError> {
+    let mut report = RetentionReport::default();
+    for site in &config.sites {
+        report.heatmap_partitions +=
+            store.drop_expired_heatmaps(&site.id, site.heatmap_retention_days, today).await?;
+    }
+    Ok(report)
+}
+
+/// Runs forever; failures are logged and retried at the next interval.
+pub async fn run_forever(store: Store, config: std::sync::Arc<Config>) {
+    loop {
+        match run_once(&store, &config, today()).await {
+            Ok(report) if report.heatmap_partitions > 0 => {
+                tracing::info!(
+                    heatmap_partitions = report.heatmap_partitions,
+                    "retention removed expired data"
+                )
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "retention run failed; retrying in an hour"),
+        }
+        tokio::time::sleep(INTERVAL).await;
+    }
+}
+
+/// Parses `--today` (`YYYY-MM-DD`) into days since 1970.
+pub fn parse_day(text: &str) -> Result<i64, String> {
+    let parts: Vec<&str> = text.trim().split('-').collect();
+    let [year, month, day] = parts.as_slice() else {
+        return Err("expected YYYY-MM-DD".into());
+    };
+    let parse = |s: &str, name: &str| s.parse::<i64>().map_err(|_| format!("{name} is not a number"));
+    let (year, month, day) = (parse(year, "year")?, parse(month, "month")?, parse(day, "day")?);
+    if !(1970..=9999).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return Err("expected YYYY-MM-DD".into());
+    }
+    Ok(veil_store::retention::days_from_civil(year, month, day))
+}
