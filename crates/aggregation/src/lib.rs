@@ -3,3 +3,6 @@
 //! page keys.
 //!
 //! Pure logic, no I/O: the store decides how cells are persisted.
+
+mod page_key;
+pub use page_key::{page_key, PageKeyRules, PageKeyError, RulesError, looks_like_id, MAX_PAGE_KEY_LEN, ID_PLACEHOLDER};
