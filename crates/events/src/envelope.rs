@@ -109,8 +109,7 @@ fn size<'de>(value: Value<'de>, names: &SizeFields) -> Result<Size<'de>, DecodeE
     let Value::Map(entries) = value else {
         return Err(invalid(names.map, "must be a map"));
     };
-    let px =
-        |v: &Value<'_>, field| u32::try_from(unsigned(v, field)?).map_err(|_| invalid(field, "out of range"));
+    let px = |v: &Value<'_>, field| pixels(v, field);
     let (mut w, mut h, mut extra) = (None, None, Vec::new());
     for (key, value) in entries {
         match &*key {
@@ -120,6 +119,18 @@ fn size<'de>(value: Value<'de>, names: &SizeFields) -> Result<Size<'de>, DecodeE
         }
     }
     Ok(Size { w: w.ok_or(invalid(names.w, "missing"))?, h: h.ok_or(invalid(names.h, "missing"))?, extra })
+}
+
+/// A size in CSS pixels. Browsers report fractional sizes under zoom or
+/// on high-density screens (`visualViewport.width` = 1280.5), so a finite
+/// non-negative float is accepted and rounded; the envelope's sizes are
+/// read, never stored as sent.
+fn pixels(value: &Value<'_>, field: &'static str) -> Result<u32, DecodeError> {
+    match value {
+        Value::Float(f) if f.is_finite() && *f >= 0.0 && *f <= f64::from(u32::MAX) => Ok(f.round() as u32),
+        Value::Float(_) => Err(invalid(field, "out of range")),
+        other => u32::try_from(unsigned(other, field)?).map_err(|_| invalid(field, "out of range")),
+    }
 }
 
 /// The envelope's fields while its map is being read.

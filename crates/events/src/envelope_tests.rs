@@ -79,8 +79,12 @@ fn envelope_errors_name_the_field() {
             DecodeError::field("page.title", "must be a string"),
         ),
         (
-            batch_json(ok_events, "").replace(r#""w":1280,"h":720"#, r#""w":1280.5,"h":720"#),
+            batch_json(ok_events, "").replace(r#""w":1280,"h":720"#, r#""w":-3,"h":720"#),
             DecodeError::field("viewport.w", "must be a non-negative integer"),
+        ),
+        (
+            batch_json(ok_events, "").replace(r#""w":1280,"h":720"#, r#""w":-0.5e3,"h":720"#),
+            DecodeError::field("viewport.w", "out of range"),
         ),
         (
             batch_json(ok_events, "").replace(r#""w":1280,"h":4100"#, r#""w":1280,"h":4294967296"#),
@@ -183,4 +187,16 @@ fn too_many_events() {
     let mut header = vec![0xdd];
     header.extend_from_slice(&(MAX_EVENTS as u32 + 1).to_be_bytes());
     assert_eq!(events_from_msgpack(&header).unwrap_err(), DecodeError::TooManyEvents { limit: MAX_EVENTS });
+}
+
+#[test]
+fn fractional_sizes_are_rounded() {
+    let ok_events = r#"[]"#;
+    let body = batch_json(ok_events, "")
+        .replace(r#""w":1280,"h":720"#, r#""w":1280.5,"h":719.4"#)
+        .replace(r#""w":1280,"h":4100"#, r#""w":1280.0,"h":4100.75"#);
+    let batch = crate::decode::batch_from_json(body.as_bytes()).expect("fractional sizes decode");
+    assert_eq!((batch.viewport.w, batch.viewport.h), (1281, 719));
+    let document = batch.document.expect("document");
+    assert_eq!((document.w, document.h), (1280, 4101));
 }

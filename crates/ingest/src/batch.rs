@@ -8,7 +8,6 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::CONTENT_ENCODING;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
-use veil_store::rows::QueuedRow;
 
 use crate::decompress::Encoding;
 use crate::guard;
@@ -48,8 +47,18 @@ async fn ingest_inner(
         .acquire()
         .await
         .map_err(|_| Reject::Unavailable { retry_after: state.settings.retry_after })?;
+    let page_keys = policy.page_keys.clone();
     let processed = web::block(move || {
-        pipeline::process(&body, encoding, format, &claims, granted, &limits, received_at)
+        let context = pipeline::Context {
+            encoding,
+            format,
+            claims: &claims,
+            granted,
+            limits: &limits,
+            page_keys: &page_keys,
+            received_at,
+        };
+        pipeline::process(&body, &context)
     })
     .await
     .map_err(|_| Reject::Unavailable { retry_after: Duration::from_secs(1) })??;
@@ -61,8 +70,8 @@ async fn ingest_inner(
     if processed.dropped > 0 {
         metrics.events_dropped.with_label_values(&["purpose_not_granted"]).inc_by(processed.dropped as u64);
     }
-    if let Some(row) = processed.row {
-        crate::append(state, QueuedRow::Recording(row)).await?;
+    if !processed.rows.is_empty() {
+        crate::append(state, &processed.rows).await?;
     }
     for (kind, count) in &processed.events_by_type {
         metrics.events.with_label_values(&[kind]).inc_by(*count);

@@ -12,6 +12,7 @@ mod consent;
 pub mod decompress;
 mod error;
 mod guard;
+pub mod heatmap_rows;
 pub mod metrics;
 pub mod origin;
 pub mod pipeline;
@@ -106,10 +107,11 @@ fn count<T>(state: &IngestState, endpoint: &str, result: &Result<T, Reject>) {
     }
 }
 
-/// Appends a row to the durable queue; only `Ok` may be answered 2xx.
-async fn append(state: &IngestState, row: QueuedRow) -> Result<(), Reject> {
+/// Appends the rows of one request to the durable queue, as one record
+/// (all or nothing); only `Ok` may be answered 2xx.
+async fn append(state: &IngestState, rows: &[QueuedRow]) -> Result<(), Reject> {
     let retry_after = state.settings.retry_after;
-    match state.queue.append(row.encode()).await {
+    match state.queue.append(QueuedRow::encode_record(rows)).await {
         Ok(()) => Ok(()),
         Err(QueueError::TooLarge { limit, .. }) => {
             Err(Reject::DecompressedTooLarge { limit: usize::try_from(limit).unwrap_or(usize::MAX) })

@@ -6,11 +6,13 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
+use veil_aggregation::{Grid, PageKeyRules};
 use veil_consent::{Claims, Purpose, Purposes};
 use veil_events::{Batch, EventType, decode};
-use veil_store::rows::RecordingRow;
+use veil_store::rows::{QueuedRow, RecordingRow};
 
 use crate::decompress::{Encoding, decompress};
+use crate::heatmap_rows;
 use crate::reject::{MalformedKind, Reject};
 use crate::state::Limits;
 
@@ -52,8 +54,10 @@ impl Format {
 /// What processing produced.
 #[derive(Debug)]
 pub struct Processed {
-    /// The row to store; `None` when no event survived the purpose filter.
-    pub row: Option<RecordingRow>,
+    /// Rows to store: the recording (when `recording` is granted) and the
+    /// heatmap rows (when `heatmaps` is granted); empty when nothing of the
+    /// batch may be kept.
+    pub rows: Vec<QueuedRow>,
     /// Events kept.
     pub accepted: usize,
     /// Events dropped because their purpose was not granted.
@@ -68,16 +72,27 @@ pub struct Processed {
     pub redactions: veil_masking::Report,
 }
 
+/// Everything [`process`] needs besides the body.
+pub struct Context<'a> {
+    /// `Content-Encoding`.
+    pub encoding: Encoding,
+    /// `Content-Type`.
+    pub format: Format,
+    /// The verified token.
+    pub claims: &'a Claims,
+    /// Purposes granted by the token and enabled by the site.
+    pub granted: Purposes,
+    /// Size limits.
+    pub limits: &'a Limits,
+    /// The site's page key rules.
+    pub page_keys: &'a PageKeyRules,
+    /// Receipt time, Unix seconds.
+    pub received_at: u32,
+}
+
 /// Runs the pipeline on one request body.
-pub fn process(
-    body: &[u8],
-    encoding: Encoding,
-    format: Format,
-    claims: &Claims,
-    granted: Purposes,
-    limits: &Limits,
-    received_at: u32,
-) -> Result<Processed, Reject> {
+pub fn process(body: &[u8], context: &Context<'_>) -> Result<Processed, Reject> {
+    let Context { encoding, format, claims, granted, limits, page_keys, received_at } = *context;
     let plain = decompress(body, encoding, limits.max_decompressed_bytes)?;
     let started = Instant::now();
     let decoded = match format {
@@ -95,9 +110,25 @@ pub fn process(
     let redactions = veil_masking::mask_events(&mut batch.events);
     let events_by_type = count_by_type(&batch);
     let accepted = batch.events.len();
-    let row = if accepted == 0 { None } else { Some(recording_row(&batch, claims, received_at)?) };
+
+    let mut rows = Vec::new();
+    if granted.contains(Purpose::Heatmaps) {
+        let aggregation = veil_aggregation::aggregate(&batch, page_keys, &Grid::default());
+        let origin = heatmap_rows::Origin {
+            site: &batch.site,
+            session: &batch.session,
+            visitor: claims.visitor.as_str(),
+            received_day: u16::try_from(received_at / 86_400).unwrap_or(u16::MAX),
+        };
+        rows.extend(heatmap_rows::rows(&aggregation, &origin));
+    }
+    // Heatmap input is kept in a recording only when the visitor also
+    // agreed to be recorded; with `heatmaps` alone only aggregates remain.
+    if granted.contains(Purpose::Recording) && !batch.events.is_empty() {
+        rows.push(QueuedRow::Recording(recording_row(&batch, claims, received_at)?));
+    }
     Ok(Processed {
-        row,
+        rows,
         accepted,
         dropped,
         events_by_type,

@@ -22,6 +22,8 @@ pub struct SitePolicy {
     pub purposes: Purposes,
     /// Whether `Sec-GPC: 1` counts as withdrawn consent.
     pub honor_gpc: bool,
+    /// How page URLs become heatmap page keys.
+    pub page_keys: std::sync::Arc<veil_aggregation::PageKeyRules>,
 }
 
 /// Size limits of a request.

@@ -228,7 +228,9 @@ fn bodies_are_checked_and_answered_with_the_spec_codes() {
         send(&veil, Some(&heatmaps_only), &msgpack_zstd(), &zstd(&msgpack(&batch("demo", SESSION, 7))));
     assert_eq!(response.status, 202);
     assert_eq!(response.json(), json!({"accepted": 1, "dropped": 2}));
-    wait_for_query(&db, "SELECT count(), sum(event_count) FROM recordings", "1\t1", Duration::from_secs(10));
+    // With `heatmaps` alone the click is aggregated and nothing is recorded.
+    wait_for_query(&db, "SELECT sumMerge(clicks) FROM heatmap_clicks", "1", Duration::from_secs(10));
+    assert_eq!(db.query("SELECT count() FROM recordings").trim(), "0");
 
     let metrics = veil.get("/metrics").expect("metrics").1;
     for expected in [
@@ -238,7 +240,7 @@ fn bodies_are_checked_and_answered_with_the_spec_codes() {
         r#"veil_ingest_events_total{type="custom"} 1"#,
         r#"veil_ingest_received_bytes_total{encoding="zstd"}"#,
         "veil_ingest_decode_duration_seconds_count",
-        r#"veil_store_inserted_rows_total{table="recordings"} 1"#,
+        r#"veil_store_inserted_rows_total{table="heatmap_clicks_input"} 1"#,
     ] {
         assert!(metrics.contains(expected), "missing {expected} in\n{metrics}");
     }

@@ -77,7 +77,12 @@ pub fn is_expired(month: u32, retention_days: u32, today: i64) -> bool {
 impl Store {
     /// Drops the heatmap partitions of `site` older than its horizon;
     /// returns how many partitions were dropped.
-    pub async fn drop_expired_heatmaps(&self, site: &str, retention_days: u32, today: i64) -> Result<usize, StoreError> {
+    pub async fn drop_expired_heatmaps(
+        &self,
+        site: &str,
+        retention_days: u32,
+        today: i64,
+    ) -> Result<usize, StoreError> {
         let mut dropped = 0;
         for table in HEATMAP_TABLES {
             let query = self.server.query(SELECT_PARTITIONS).bind(self.database.as_str()).bind(*table);
@@ -92,7 +97,10 @@ impl Store {
                 }
                 // Both parts were validated by parse_partition: a site id
                 // and a number, safe to splice into DDL.
-                let sql = format!("ALTER TABLE `{table}` DROP PARTITION ('{}', {})", partition.site, partition.month);
+                let sql = format!(
+                    "ALTER TABLE `{table}` DROP PARTITION ('{}', {})",
+                    partition.site, partition.month
+                );
                 let query = self.db.query(&sql);
                 self.bounded("dropping a partition", async move {
                     query.execute().await.map_err(StoreError::clickhouse("dropping a partition"))
@@ -112,9 +120,17 @@ mod tests {
 
     #[test]
     fn partitions_parse() {
-        assert_eq!(parse_partition("('demo',202611)"), Some(SiteMonth { site: "demo".into(), month: 202611 }));
-        assert_eq!(parse_partition("('my-shop_2', 201812)"), Some(SiteMonth { site: "my-shop_2".into(), month: 201812 }));
-        for bad in ["202611", "('demo')", "('De mo',202611)", "('demo',2026)", "('x'',1);DROP',202611)", "tuple()"] {
+        assert_eq!(
+            parse_partition("('demo',202611)"),
+            Some(SiteMonth { site: "demo".into(), month: 202611 })
+        );
+        assert_eq!(
+            parse_partition("('my-shop_2', 201812)"),
+            Some(SiteMonth { site: "my-shop_2".into(), month: 201812 })
+        );
+        for bad in
+            ["202611", "('demo')", "('De mo',202611)", "('demo',2026)", "('x'',1);DROP',202611)", "tuple()"]
+        {
             assert_eq!(parse_partition(bad), None, "{bad}");
         }
     }

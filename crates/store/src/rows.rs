@@ -210,17 +210,19 @@ pub enum QueuedRow {
 pub struct QueuedRowError(String);
 
 impl QueuedRow {
-    /// MessagePack with field names, so a record written by one version is
-    /// read by the next even when fields are added with defaults.
-    pub fn encode(&self) -> Vec<u8> {
+    /// One queue record holding the rows of one request: MessagePack with
+    /// field names, so a record written by one version is read by the next
+    /// even when fields are added with defaults. All rows of a request are
+    /// accepted or refused together.
+    pub fn encode_record(rows: &[QueuedRow]) -> Vec<u8> {
         // Serialising these plain structs into a Vec cannot fail.
-        rmp_serde::to_vec_named(self).unwrap_or_default()
+        rmp_serde::to_vec_named(rows).unwrap_or_default()
     }
 
-    /// The inverse of [`QueuedRow::encode`].
-    pub fn decode(bytes: &[u8]) -> Result<QueuedRow, QueuedRowError> {
+    /// The inverse of [`QueuedRow::encode_record`].
+    pub fn decode_record(bytes: &[u8]) -> Result<Vec<QueuedRow>, QueuedRowError> {
         let mut deserializer = rmp_serde::Deserializer::new(bytes);
-        QueuedRow::deserialize(&mut deserializer).map_err(|e| QueuedRowError(e.to_string()))
+        Vec::<QueuedRow>::deserialize(&mut deserializer).map_err(|e| QueuedRowError(e.to_string()))
     }
 
     /// The table this row goes to.
@@ -271,9 +273,8 @@ mod tests {
                 payload: vec![0, 1, 2, 255],
             }),
         ];
-        for row in rows {
-            assert_eq!(QueuedRow::decode(&row.encode()).expect("decodes"), row);
-        }
-        assert!(QueuedRow::decode(b"\xc1garbage").is_err());
+        let record = QueuedRow::encode_record(&rows);
+        assert_eq!(QueuedRow::decode_record(&record).expect("decodes"), rows.to_vec());
+        assert!(QueuedRow::decode_record(b"\xc1garbage").is_err());
     }
 }

@@ -100,8 +100,8 @@ pub async fn run(
         let full = chunk.records.len() >= options.max_rows;
         let mut rows = Vec::with_capacity(chunk.records.len());
         for record in &chunk.records {
-            match QueuedRow::decode(record) {
-                Ok(row) => rows.push(row),
+            match QueuedRow::decode_record(record) {
+                Ok(record_rows) => rows.extend(record_rows),
                 Err(error) => {
                     tracing::error!(%error, "undecodable queue record set aside");
                     dead_letter(&options, &metrics, record);
@@ -189,7 +189,7 @@ async fn insert_one_by_one(
                 }
                 Err(InsertError::Refused(error)) => {
                     tracing::error!(%error, table = row.table(), "row refused by ClickHouse set aside");
-                    dead_letter(options, metrics, &row.encode());
+                    dead_letter(options, metrics, &QueuedRow::encode_record(one));
                     break;
                 }
                 Err(InsertError::Retryable(_)) => {

@@ -149,6 +149,7 @@ fn ingest_settings(config: &Config) -> IngestSettings {
                 // Validation already refused unknown names.
                 purposes: Purposes::from_names(site.purposes.iter().map(String::as_str)).unwrap_or_default(),
                 honor_gpc: site.honor_gpc,
+                page_keys: Arc::new(page_key_rules(site)),
             };
             (site.id.clone(), policy)
         })
@@ -165,6 +166,18 @@ fn ingest_settings(config: &Config) -> IngestSettings {
         rate_limit_burst: config.ingest.rate_limit_burst,
         retry_after: RETRY_AFTER,
     }
+}
+
+/// A site's page key rules; validation already compiled its regexes, so
+/// the fallback (no rules) is unreachable in practice.
+fn page_key_rules(site: &crate::config::SiteConfig) -> veil_aggregation::PageKeyRules {
+    let groups = site.page_keys.groups.iter().map(|g| (g.regex.clone(), g.key.clone())).collect();
+    veil_aggregation::PageKeyRules::new(site.page_keys.allowed_params.clone(), groups).unwrap_or_else(
+        |error| {
+            tracing::error!(site = site.id, %error, "page key rules refused; using none");
+            veil_aggregation::PageKeyRules::default()
+        },
+    )
 }
 
 async fn wait_for_signal() -> &'static str {

@@ -206,6 +206,11 @@ impl Config {
                     "must not be empty",
                 );
             }
+            let groups = page_keys.groups.iter().map(|g| (g.regex.clone(), g.key.clone())).collect();
+            if let Err(error) = veil_aggregation::PageKeyRules::new(page_keys.allowed_params.clone(), groups)
+            {
+                problems.add(format!("{at}.page_keys"), error.to_string());
+            }
             for (j, group) in page_keys.groups.iter().enumerate() {
                 if let Err(error) = regex::RegexBuilder::new(&group.regex).size_limit(1 << 20).build() {
                     problems.add(format!("{at}.page_keys.groups[{j}].regex"), last_line(&error.to_string()));

@@ -1,0 +1,123 @@
+//! Heatmap query latency (issue 5): 10 million clicks over 100 pages and
+//! 30 days are loaded through the real ingest tables (the materialized
+//! views fold them into cells), then the heatmap of one page, one month
+//! and one device is fetched through `veil serve`'s HTTP API, as the
+//! console does. Reports median and p99 against a baseline in the same
+//! run (the same API call for a page without data: fixed cost of HTTP,
+//! auth and five ClickHouse round trips), and the rows ClickHouse read.
+//!
+//! ```text
+//! cargo build --release --bin veil
+//! cargo run --release -p veil-benches --bin heatmap-query -- [CLICKS] [REQUESTS]
+//! ```
+//! `VEIL_BIN` names the veil binary (default target/release/veil).
+
+use std::time::{Duration, Instant};
+
+use veil_benches::percentiles;
+use veil_test_support::{TestDatabase, VeilOptions, VeilProcess, repo_root};
+
+const KEY: &str = "veil_bench_analyst_key";
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let clicks: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(10_000_000);
+    let requests: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
+    let bin = std::env::var("VEIL_BIN")
+        .unwrap_or_else(|_| repo_root().join("target/release/veil").display().to_string());
+
+    let db = TestDatabase::new();
+    let hash = format!("blake3:{}", blake3_hex(KEY));
+    let config = format!(
+        r#"
+[clickhouse]
+url = "{url}"
+database = "{name}"
+[[consent.keys]]
+id = "k1"
+secret = "hex:{secret}"
+[[sites]]
+id = "bench"
+origins = ["https://bench.example"]
+[[api_keys]]
+name = "bench"
+role = "analyst"
+hash = "{hash}"
+"#,
+        url = db.url(),
+        name = db.name(),
+        secret = "cd".repeat(32),
+    );
+    let dir = veil_test_support::TempDir::new("bench");
+    let config_path = dir.path().join("veil.toml");
+    std::fs::write(&config_path, &config).expect("writing config");
+    let migrate = std::process::Command::new(&bin).args(["migrate", "--config"]).arg(&config_path).output();
+    assert!(migrate.is_ok_and(|o| o.status.success()), "veil migrate failed (is {bin} built?)");
+
+    // Skewed like real pages: clicks crowd the top of the page and a few
+    // columns (buttons, menus), and a few pages get most traffic.
+    let started = Instant::now();
+    let load = format!(
+        "INSERT INTO heatmap_clicks_input (site, page_key, device, layer, day, col, row, clicks, rage, dead, visitor) \
+         SELECT 'bench', concat('/page/', toString(intHash32(number) % 100 * (intHash32(number) % 100) % 100)), \
+         CAST(['desktop', 'tablet', 'mobile'][intHash32(number + 1) % 3 + 1] AS Enum8('desktop' = 1, 'tablet' = 2, 'mobile' = 3)), \
+         'document', toDate('2026-11-01') + intHash32(number + 2) % 30, \
+         toUInt16(intHash32(number + 3) % 64), toUInt32((intHash32(number + 4) % 300) * (intHash32(number + 5) % 300) / 300), \
+         1, intHash32(number) % 50 = 0, intHash32(number) % 40 = 0, toString(intHash64(number + 6) % 500000) \
+         FROM numbers({clicks})"
+    );
+    db.query(&load);
+    let load_time = started.elapsed();
+    let cells = db.query("SELECT count() FROM heatmap_clicks").trim().to_owned();
+    println!("loaded {clicks} clicks in {:.1} s into {cells} aggregated rows", load_time.as_secs_f64());
+
+    let veil = VeilProcess::start(bin.as_ref(), VeilOptions { config, env: vec![] });
+    let mut veil = veil;
+    veil.wait_until(Duration::from_secs(30), |v| v.get("/readyz").is_ok_and(|(s, _)| s == 200));
+
+    let busiest = db.query(
+        "SELECT page_key FROM heatmap_clicks WHERE site = 'bench' GROUP BY page_key ORDER BY sum(1) DESC LIMIT 1",
+    );
+    let busiest = busiest.trim().to_owned();
+    let path = |page: &str| {
+        format!(
+            "/v1/sites/bench/heatmaps?page={page}&kind=click&device=desktop&from=2026-11-01&to=2026-11-30"
+        )
+    };
+    let auth = format!("Bearer {KEY}");
+    let measure = |page: &str| -> Vec<f64> {
+        (0..requests)
+            .map(|_| {
+                let started = Instant::now();
+                let response = veil.request("GET", &path(page), &[("Authorization", &auth)], b"");
+                assert_eq!(response.status, 200, "{}", String::from_utf8_lossy(&response.body));
+                started.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect()
+    };
+    let _warm = measure(&busiest);
+    let (median, p99) = percentiles(measure(&busiest));
+    let (base_median, base_p99) = percentiles(measure("/no-such-page"));
+
+    let stats = db.query(&format!(
+        "SELECT col, row, sumMerge(clicks), uniqMerge(visitors) AS v FROM heatmap_clicks WHERE site = 'bench' \
+         AND page_key = '{busiest}' AND toString(device) = 'desktop' AND day >= toDate('2026-11-01') \
+         AND day <= toDate('2026-11-30') AND layer = 'document' GROUP BY col, row HAVING v >= 1 FORMAT JSON"
+    ));
+    let stats: serde_json::Value = serde_json::from_str(&stats).expect("JSON output");
+    let cells_returned = stats["rows"].as_u64().unwrap_or(0);
+    let rows_read = stats["statistics"]["rows_read"].as_u64().unwrap_or(0);
+    let clicks_on_page = db.query(&format!(
+        "SELECT sumMerge(clicks) FROM heatmap_clicks WHERE site = 'bench' AND page_key = '{busiest}' AND toString(device) = 'desktop'"
+    ));
+    println!("page {busiest}, desktop, November: {} clicks in {cells_returned} cells", clicks_on_page.trim());
+    println!("heatmap API: median {median:.1} ms, p99 {p99:.1} ms over {requests} requests");
+    println!("baseline (same call, page without data): median {base_median:.1} ms, p99 {base_p99:.1} ms");
+    println!("ratio to baseline: median {:.2}x, p99 {:.2}x", median / base_median, p99 / base_p99);
+    println!("ClickHouse rows read by the cells query: {rows_read} of {cells} aggregated rows");
+}
+
+/// The key's hash for the config, as `veil apikey create` computes it.
+fn blake3_hex(text: &str) -> String {
+    blake3::hash(text.as_bytes()).to_hex().to_string()
+}

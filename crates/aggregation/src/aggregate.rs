@@ -1,0 +1,342 @@
+//! The heatmap aggregate of one batch.
+//!
+//! **Page views.** A batch is cut by time, not by page: in a single-page app
+//! it may span several routes. The batch starts on `page.url`; a Meta event
+//! (`data.href`) or a `veil.click`/`veil.scroll` payload with a `url` (or
+//! `href`) string moves it to that URL from that event on. Whenever the
+//! page key changes, a new segment starts, and each segment is aggregated
+//! on its own: one [`BatchAggregate`] per segment, in order. A→B→A gives
+//! three aggregates (two of them for A); a Meta event that repeats the
+//! current page (rrweb re-snapshots) does not split. Rage detection and
+//! scroll depth work within a segment; the scroll position carries across
+//! segments, as it does in the browser until the page says otherwise.
+//!
+//! Segments without events are not reported. Segments whose URL has no
+//! page key are not reported either; their click events are counted in
+//! [`Aggregation::unattributed_clicks`] so nothing disappears uncounted.
+//!
+//! **Which clicks.** `veil.click` events if the batch has any, else rrweb
+//! MouseInteraction clicks (see [`crate::clicks`]); never both, so a
+//! recorder that sends both is not counted twice.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use veil_events::{
+    Batch, Event, EventType, IncrementalSource, MouseInteraction, TAG_CLICK, TAG_SCROLL, Value,
+};
+
+use crate::clicks::{self, Click};
+use crate::device::DeviceClass;
+use crate::grid::{Cell, Grid, Layer};
+use crate::page_key::{PageKeyError, PageKeyRules, page_key};
+use crate::payload::InvalidReason;
+use crate::rage::{self, Point};
+use crate::scroll::{self, DocumentScroll, ScrollDepth};
+use crate::target;
+
+/// Milliseconds in a UTC day.
+const DAY_MS: i64 = 86_400_000;
+
+/// What kind of click a cell count is about: heatmaps can be filtered to
+/// rage or dead clicks, so the flags are part of the cell's key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct ClickFlags {
+    /// A rage click: flagged by the recorder or part of a burst
+    /// ([`crate::RAGE_MIN_CLICKS`] clicks within [`crate::RAGE_WINDOW_MS`]
+    /// and [`crate::RAGE_RADIUS_PX`]).
+    pub rage: bool,
+    /// A dead click, as flagged by the recorder.
+    pub dead: bool,
+}
+
+/// Clicks of one page view that landed in one cell with the same flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CellCount {
+    /// Document or fixed layer.
+    pub layer: Layer,
+    /// The cell.
+    pub cell: Cell,
+    /// The clicks' flags.
+    pub flags: ClickFlags,
+    /// How many.
+    pub count: u32,
+}
+
+/// Clicks of one page view on one element.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ElementCount {
+    /// The masked selector, at most [`crate::MAX_SELECTOR_CHARS`] characters.
+    pub selector: String,
+    /// All clicks on it.
+    pub clicks: u32,
+    /// Of which rage clicks.
+    pub rage: u32,
+    /// Of which dead clicks.
+    pub dead: u32,
+}
+
+/// The heatmap input of one page-view segment of a batch, pre-summed so
+/// that storage writes one row per distinct cell, not per click.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchAggregate {
+    /// The page key of the segment.
+    pub page_key: String,
+    /// From the batch's viewport width.
+    pub device: DeviceClass,
+    /// Timestamp (ms since the epoch) of the segment's first event.
+    pub started_ms: i64,
+    /// Click counts per distinct (layer, cell, flags), sorted.
+    pub cells: Vec<CellCount>,
+    /// Click counts per selector, sorted by selector. Clicks without a
+    /// selector are in `cells` only.
+    pub elements: Vec<ElementCount>,
+    /// Deepest point reached in this segment, if any input told.
+    pub scroll: Option<ScrollDepth>,
+    /// Clicks placed in `cells`.
+    pub clicks: u32,
+    /// Of which rage clicks.
+    pub rage_clicks: u32,
+    /// Of which dead clicks.
+    pub dead_clicks: u32,
+    /// Clicks and scroll readings skipped, by reason, sorted by reason.
+    pub invalid: Vec<(InvalidReason, u32)>,
+}
+
+impl BatchAggregate {
+    /// Start of the UTC day of [`BatchAggregate::started_ms`], in ms: the
+    /// day a heatmap row belongs to.
+    pub fn day_ms(&self) -> i64 {
+        self.started_ms.div_euclid(DAY_MS) * DAY_MS
+    }
+}
+
+/// The aggregate of one batch.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Aggregation {
+    /// One aggregate per page-view segment, in batch order.
+    pub pages: Vec<BatchAggregate>,
+    /// Click events in segments whose URL has no page key.
+    pub unattributed_clicks: u32,
+}
+
+/// Aggregates one masked batch: clicks into cells of `grid` and element
+/// counts, rage and dead clicks, scroll depth, per page-view segment (see
+/// the module documentation).
+pub fn aggregate(batch: &Batch<'_>, rules: &PageKeyRules, grid: &Grid) -> Aggregation {
+    let derive = !batch.events.iter().any(|event| event.custom_tag() == Some(TAG_CLICK));
+    let selectors = if derive {
+        let ids: HashSet<u64> =
+            batch.events.iter().filter(|e| is_rrweb_click(e)).filter_map(node_id).collect();
+        target::describe(&batch.events, &ids)
+    } else {
+        HashMap::new()
+    };
+    let viewport_height = f64::from(batch.viewport.h);
+    let document_height = batch.document.as_ref().map(|size| f64::from(size.h));
+    let document_width = f64::from(batch.document.as_ref().map_or(batch.viewport.w, |size| size.w));
+    let rrweb_depth =
+        |top: f64| document_height.and_then(|height| scroll::depth(top, viewport_height, height));
+
+    let mut scroll = DocumentScroll::default();
+    let mut url: &str = &batch.page.url;
+    let mut key = page_key(url, rules);
+    let mut segments: Vec<Segment<'_>> = Vec::new();
+    let mut open_new = true;
+    for event in &batch.events {
+        if let Some(href) = navigation(event)
+            && href != url
+        {
+            url = href;
+            let next = page_key(href, rules);
+            if next != key {
+                key = next;
+                open_new = true;
+            }
+        }
+        if open_new {
+            segments.push(Segment::new(key.clone(), event.timestamp));
+            open_new = false;
+        }
+        let Some(segment) = segments.last_mut() else { continue };
+        match event.kind {
+            EventType::FullSnapshot => {
+                if let Some(top) = scroll.full_snapshot(&event.data) {
+                    segment.reached(rrweb_depth(top));
+                }
+            }
+            EventType::IncrementalSnapshot if event.source() == Some(IncrementalSource::Scroll) => {
+                match scroll.rrweb_scroll(&event.data) {
+                    Ok(Some(position)) => segment.reached(rrweb_depth(position.y)),
+                    Ok(None) => {}
+                    Err(reason) => segment.skip(reason),
+                }
+            }
+            EventType::IncrementalSnapshot if derive && is_rrweb_click(event) => {
+                let selector = node_id(event).and_then(|id| selectors.get(&id)).map(String::as_str);
+                let click = clicks::rrweb_click(
+                    event.timestamp,
+                    &event.data,
+                    scroll.position(),
+                    document_width,
+                    selector,
+                    grid,
+                );
+                segment.click(click);
+            }
+            EventType::Custom => match event.custom_tag() {
+                Some(TAG_CLICK) => {
+                    segment.click(clicks::veil_click(event.timestamp, &event.data, scroll.position(), grid));
+                }
+                Some(TAG_SCROLL) => match scroll::reading(&event.data) {
+                    Ok(reading) => {
+                        scroll.reading(&reading);
+                        segment.reached(Some(reading.fraction));
+                    }
+                    Err(reason) => segment.skip(reason),
+                },
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+
+    let device = DeviceClass::from_viewport_width(batch.viewport.w);
+    let mut aggregation = Aggregation::default();
+    for segment in segments {
+        match segment.key {
+            Ok(page_key) => aggregation.pages.push(finish(
+                page_key,
+                device,
+                segment.started_ms,
+                &segment.clicks,
+                segment.depth,
+                segment.invalid,
+            )),
+            Err(_) => {
+                aggregation.unattributed_clicks =
+                    aggregation.unattributed_clicks.saturating_add(segment.click_events);
+            }
+        }
+    }
+    aggregation
+}
+
+/// Whether an event is an rrweb click.
+fn is_rrweb_click(event: &Event<'_>) -> bool {
+    event.mouse_interaction() == Some(MouseInteraction::Click)
+}
+
+/// `data.id` of an incremental event: the node it is about.
+fn node_id(event: &Event<'_>) -> Option<u64> {
+    event.data.get("id").and_then(Value::as_u64)
+}
+
+/// The URL an event says the page is on, if it says one.
+fn navigation<'e>(event: &'e Event<'_>) -> Option<&'e str> {
+    match event.kind {
+        EventType::Meta => event.data.get("href").and_then(Value::as_str),
+        EventType::Custom if matches!(event.custom_tag(), Some(TAG_CLICK | TAG_SCROLL)) => {
+            let payload = event.data.get("payload")?;
+            payload.get("url").or_else(|| payload.get("href")).and_then(Value::as_str)
+        }
+        _ => None,
+    }
+}
+
+/// The events of one page view, as they are read.
+struct Segment<'b> {
+    key: Result<String, PageKeyError>,
+    started_ms: i64,
+    clicks: Vec<Click<'b>>,
+    depth: Option<f64>,
+    invalid: BTreeMap<InvalidReason, u32>,
+    /// Click events seen, valid or not.
+    click_events: u32,
+}
+
+impl<'b> Segment<'b> {
+    fn new(key: Result<String, PageKeyError>, started_ms: i64) -> Self {
+        Segment {
+            key,
+            started_ms,
+            clicks: Vec::new(),
+            depth: None,
+            invalid: BTreeMap::new(),
+            click_events: 0,
+        }
+    }
+
+    fn click(&mut self, click: Result<Click<'b>, InvalidReason>) {
+        self.click_events = self.click_events.saturating_add(1);
+        match click {
+            Ok(click) => self.clicks.push(click),
+            Err(reason) => self.skip(reason),
+        }
+    }
+
+    fn skip(&mut self, reason: InvalidReason) {
+        let count = self.invalid.entry(reason).or_insert(0);
+        *count = count.saturating_add(1);
+    }
+
+    fn reached(&mut self, fraction: Option<f64>) {
+        if let Some(fraction) = fraction {
+            self.depth = Some(self.depth.map_or(fraction, |depth| depth.max(fraction)));
+        }
+    }
+}
+
+/// Sums the clicks of a segment into its aggregate.
+fn finish(
+    page_key: String,
+    device: DeviceClass,
+    started_ms: i64,
+    clicks: &[Click<'_>],
+    depth: Option<f64>,
+    invalid: BTreeMap<InvalidReason, u32>,
+) -> BatchAggregate {
+    let points: Vec<Point> =
+        clicks.iter().map(|c| Point { t: c.t, x: c.document.x, y: c.document.y }).collect();
+    let bursts = rage::bursts(&points);
+
+    let mut cells: BTreeMap<(Layer, Cell, ClickFlags), u32> = BTreeMap::new();
+    let mut elements: BTreeMap<&str, ElementCount> = BTreeMap::new();
+    let (mut rage_clicks, mut dead_clicks) = (0u32, 0u32);
+    for (click, burst) in clicks.iter().zip(bursts) {
+        let flags = ClickFlags { rage: click.rage || burst, dead: click.dead };
+        let count = cells.entry((click.layer, click.cell, flags)).or_insert(0);
+        *count = count.saturating_add(1);
+        rage_clicks = rage_clicks.saturating_add(u32::from(flags.rage));
+        dead_clicks = dead_clicks.saturating_add(u32::from(flags.dead));
+        if let Some(selector) = click.selector.as_deref() {
+            let element = elements.entry(selector).or_insert_with(|| ElementCount {
+                selector: selector.to_string(),
+                clicks: 0,
+                rage: 0,
+                dead: 0,
+            });
+            element.clicks = element.clicks.saturating_add(1);
+            element.rage = element.rage.saturating_add(u32::from(flags.rage));
+            element.dead = element.dead.saturating_add(u32::from(flags.dead));
+        }
+    }
+    BatchAggregate {
+        page_key,
+        device,
+        started_ms,
+        cells: cells
+            .into_iter()
+            .map(|((layer, cell, flags), count)| CellCount { layer, cell, flags, count })
+            .collect(),
+        elements: elements.into_values().collect(),
+        scroll: depth.and_then(ScrollDepth::from_fraction),
+        clicks: u32::try_from(clicks.len()).unwrap_or(u32::MAX),
+        rage_clicks,
+        dead_clicks,
+        invalid: invalid.into_iter().collect(),
+    }
+}
+
+#[cfg(test)]
+#[path = "aggregate_tests.rs"]
+mod tests;

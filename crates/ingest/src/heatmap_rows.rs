@@ -1,0 +1,122 @@
+//! From a batch's heatmap aggregate to the rows of the heatmap input
+//! tables (SPEC §6). Only cells, element counts, depth buckets and page
+//! views leave here; raw coordinates stay in the aggregation crate.
+//!
+//! A page view is identified by session and page key: the recorder's
+//! batches of one page carry the same pair, so `uniq` counts the view once
+//! however many batches it spans (a visitor who comes back to the same page
+//! in one session counts once; the recorder starts a new session after 30
+//! minutes of inactivity).
+
+use std::collections::BTreeMap;
+
+use veil_aggregation::{Aggregation, DeviceClass, Layer};
+use veil_store::rows::{self, HeatmapClickRow, HeatmapElementRow, HeatmapScrollRow, PageStatsRow, QueuedRow};
+
+/// Who and where, for every row of one batch.
+pub struct Origin<'a> {
+    /// Site id.
+    pub site: &'a str,
+    /// Session id.
+    pub session: &'a str,
+    /// Visitor id (folded into `uniq` states by ClickHouse).
+    pub visitor: &'a str,
+    /// Day of receipt, for events whose clock is implausible.
+    pub received_day: u16,
+}
+
+fn device(class: DeviceClass) -> i8 {
+    match class {
+        DeviceClass::Desktop => rows::Device::Desktop as i8,
+        DeviceClass::Tablet => rows::Device::Tablet as i8,
+        DeviceClass::Mobile => rows::Device::Mobile as i8,
+    }
+}
+
+fn layer(layer: Layer) -> i8 {
+    match layer {
+        Layer::Document => rows::Layer::Document as i8,
+        Layer::Fixed => rows::Layer::Fixed as i8,
+    }
+}
+
+/// The day of an aggregate: its first event's UTC day, unless that is
+/// before 1970 or more than a day after receipt (a wrong clock).
+fn day(started_ms: i64, received_day: u16) -> u16 {
+    let day = started_ms.div_euclid(86_400_000);
+    if day <= 0 || day > i64::from(received_day) + 1 {
+        received_day
+    } else {
+        u16::try_from(day).unwrap_or(received_day)
+    }
+}
+
+/// The rows for one batch's aggregation.
+pub fn rows(aggregation: &Aggregation, origin: &Origin<'_>) -> Vec<QueuedRow> {
+    let mut out = Vec::new();
+    for page in &aggregation.pages {
+        let device = device(page.device);
+        let day = day(page.started_ms, origin.received_day);
+        let page_view = format!("{}\u{1f}{}", origin.session, page.page_key);
+        // Cells come pre-summed per (layer, cell, flags); one row per cell.
+        let mut cells: BTreeMap<(i8, u32, u32), (u64, u64, u64)> = BTreeMap::new();
+        for cell in &page.cells {
+            let entry = cells.entry((layer(cell.layer), cell.cell.col, cell.cell.row)).or_default();
+            let count = u64::from(cell.count);
+            entry.0 += count;
+            entry.1 += if cell.flags.rage { count } else { 0 };
+            entry.2 += if cell.flags.dead { count } else { 0 };
+        }
+        for ((layer, col, row), (clicks, rage, dead)) in cells {
+            out.push(QueuedRow::HeatmapClick(HeatmapClickRow {
+                site: origin.site.to_owned(),
+                page_key: page.page_key.clone(),
+                device,
+                layer,
+                day,
+                col: u16::try_from(col).unwrap_or(u16::MAX),
+                row,
+                clicks,
+                rage,
+                dead,
+                visitor: origin.visitor.to_owned(),
+            }));
+        }
+        for element in &page.elements {
+            out.push(QueuedRow::HeatmapElement(HeatmapElementRow {
+                site: origin.site.to_owned(),
+                page_key: page.page_key.clone(),
+                device,
+                day,
+                selector: element.selector.clone(),
+                clicks: u64::from(element.clicks),
+                rage: u64::from(element.rage),
+                dead: u64::from(element.dead),
+                visitor: origin.visitor.to_owned(),
+            }));
+        }
+        if let Some(depth) = page.scroll {
+            // A page view that reached bucket b reached every bucket below.
+            for bucket in 0..=depth.bucket() {
+                out.push(QueuedRow::HeatmapScroll(HeatmapScrollRow {
+                    site: origin.site.to_owned(),
+                    page_key: page.page_key.clone(),
+                    device,
+                    day,
+                    bucket,
+                    page_view: page_view.clone(),
+                }));
+            }
+        }
+        out.push(QueuedRow::PageStats(PageStatsRow {
+            site: origin.site.to_owned(),
+            page_key: page.page_key.clone(),
+            device,
+            day,
+            page_view,
+            visitor: origin.visitor.to_owned(),
+            clicks: u64::from(page.clicks),
+        }));
+    }
+    out
+}
