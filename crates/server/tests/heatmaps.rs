@@ -364,3 +364,36 @@ fn the_heatmap_api_needs_an_api_key() {
     );
     assert_eq!((bad.status, bad.error_code().as_str()), (400, "bad_request"));
 }
+
+#[test]
+fn clicks_of_a_plain_rrweb_recorder_are_derived_from_mouse_interactions() {
+    let (db, veil) = server("");
+    let midnight = days()[1].1;
+    let token = token_for("demo", 1);
+    // A FullSnapshot whose document node is id 1, a scroll of the document
+    // to y = 400, then a click at viewport (100, 50): document (100, 450).
+    let batch = json!({"v": 1, "site": "demo", "session": "00000001-0000-4000-8000-0000000000aa", "seq": 0,
+    "page": {"url": "http://127.0.0.1:8080/plain"}, "viewport": {"w": 1280, "h": 700},
+    "document": {"w": 1280, "h": 3000},
+    "events": [
+        {"type": 4, "timestamp": midnight + 1000, "data": {"href": "http://127.0.0.1:8080/plain", "width": 1280, "height": 700}},
+        {"type": 2, "timestamp": midnight + 1001, "data": {"node": {"type": 0, "id": 1, "childNodes": []},
+            "initialOffset": {"left": 0, "top": 0}}},
+        {"type": 3, "timestamp": midnight + 2000, "data": {"source": 3, "id": 1, "x": 0, "y": 400}},
+        {"type": 3, "timestamp": midnight + 3000, "data": {"source": 2, "type": 2, "id": 5, "x": 100, "y": 50}}
+    ]});
+    let response = veil.post(
+        "/v1/ingest",
+        &[("Origin", ORIGIN), ("X-Consent-Token", &token), ("Content-Type", "application/json")],
+        &serde_json::to_vec(&batch).expect("json"),
+    );
+    assert_eq!(response.status, 202, "{}", String::from_utf8_lossy(&response.body));
+    common::wait_for_query(&db, "SELECT sumMerge(clicks) FROM heatmap_clicks", "1", Duration::from_secs(10));
+    let answer = get(
+        &veil,
+        &format!("/v1/sites/demo/heatmaps?page={}&{}", encode("http://127.0.0.1:8080/plain"), range()),
+    );
+    let expected: BTreeMap<(u64, u64), u64> =
+        [(((100.0 / 1280.0 * COLS) as u64, (450.0 / ROW_PX) as u64), 1)].into();
+    assert_eq!(cells_of(&answer), expected, "{answer}");
+}
