@@ -10,7 +10,7 @@
 //! cargo build --release --bin veil
 //! cargo run --release -p veil-benches --bin heatmap-query -- [CLICKS] [REQUESTS]
 //! ```
-//! `VEIL_BIN` names the veil binary (default target/release/veil).
+//! `BENCH_VEIL_BIN` names the veil binary (default target/release/veil).
 
 use std::time::{Duration, Instant};
 
@@ -23,7 +23,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let clicks: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(10_000_000);
     let requests: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
-    let bin = std::env::var("VEIL_BIN")
+    let bin = std::env::var("BENCH_VEIL_BIN")
         .unwrap_or_else(|_| repo_root().join("target/release/veil").display().to_string());
 
     let db = TestDatabase::new();
@@ -51,8 +51,12 @@ hash = "{hash}"
     let dir = veil_test_support::TempDir::new("bench");
     let config_path = dir.path().join("veil.toml");
     std::fs::write(&config_path, &config).expect("writing config");
-    let migrate = std::process::Command::new(&bin).args(["migrate", "--config"]).arg(&config_path).output();
-    assert!(migrate.is_ok_and(|o| o.status.success()), "veil migrate failed (is {bin} built?)");
+    let migrate = std::process::Command::new(&bin)
+        .args(["migrate", "--config"])
+        .arg(&config_path)
+        .output()
+        .unwrap_or_else(|e| panic!("running {bin} (build it with cargo build --release --bin veil): {e}"));
+    assert!(migrate.status.success(), "veil migrate failed: {}", String::from_utf8_lossy(&migrate.stderr));
 
     // Skewed like real pages: clicks crowd the top of the page and a few
     // columns (buttons, menus), and a few pages get most traffic.

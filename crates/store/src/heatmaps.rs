@@ -26,6 +26,15 @@ pub(crate) const SELECT_CELLS: &str = concat!(
     " AND layer = ? GROUP BY col, row HAVING visitor_count >= ? ORDER BY row, col"
 );
 
+/// Cells of one layer when `k_min` cannot hide any (a cell with a click
+/// has a visitor): no `uniq` state is merged, the costly part.
+pub(crate) const SELECT_CELLS_UNFILTERED: &str = concat!(
+    "SELECT col, row, sumMerge(clicks) AS count, sumMerge(rage) AS rage_count, ",
+    "sumMerge(dead) AS dead_count FROM heatmap_clicks WHERE ",
+    page_filter!(),
+    " AND layer = ? GROUP BY col, row ORDER BY row, col"
+);
+
 /// All clicks and distinct visitors of one layer, hidden cells included.
 pub(crate) const SELECT_CLICK_TOTALS: &str = concat!(
     "SELECT sumMerge(clicks) AS total, uniqMerge(visitors) AS visitor_count FROM heatmap_clicks WHERE ",
@@ -83,8 +92,16 @@ pub struct CellCount {
     pub rage: u64,
     /// Of which dead clicks.
     pub dead: u64,
-    /// Distinct visitors.
-    pub visitors: u64,
+}
+
+#[derive(Debug, Clone, Copy, Row, Deserialize)]
+struct FilteredCell {
+    col: u16,
+    row: u32,
+    count: u64,
+    rage: u64,
+    dead: u64,
+    _visitors: u64,
 }
 
 /// Clicks and visitors over a whole layer.
@@ -134,18 +151,32 @@ pub struct PageCount {
 }
 
 impl Store {
-    /// Visible cells of a layer (`document` or `fixed`).
+    /// Visible cells of a layer (`document` or `fixed`): those seen by at
+    /// least `k_min` distinct visitors.
     pub async fn heatmap_cells(
         &self,
         filter: &HeatmapFilter,
         layer: &str,
         k_min: u32,
     ) -> Result<Vec<CellCount>, StoreError> {
+        if k_min <= 1 {
+            let query = bind_filter(self.db.query(SELECT_CELLS_UNFILTERED), filter).bind(layer);
+            return self
+                .bounded("reading heatmap cells", async move {
+                    query.fetch_all().await.map_err(StoreError::clickhouse("reading heatmap cells"))
+                })
+                .await;
+        }
         let query = bind_filter(self.db.query(SELECT_CELLS), filter).bind(layer).bind(k_min);
-        self.bounded("reading heatmap cells", async move {
-            query.fetch_all().await.map_err(StoreError::clickhouse("reading heatmap cells"))
-        })
-        .await
+        let cells: Vec<FilteredCell> = self
+            .bounded("reading heatmap cells", async move {
+                query.fetch_all().await.map_err(StoreError::clickhouse("reading heatmap cells"))
+            })
+            .await?;
+        Ok(cells
+            .into_iter()
+            .map(|c| CellCount { col: c.col, row: c.row, count: c.count, rage: c.rage, dead: c.dead })
+            .collect())
     }
 
     /// Totals of a layer.

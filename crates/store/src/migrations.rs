@@ -35,8 +35,12 @@ macro_rules! migration {
 
 /// Every migration, in order. The name here includes the number prefix of
 /// the file so a mismatch between list and file shows at a glance.
-pub static MIGRATIONS: &[Migration] =
-    &[migration!(1, "0001_consent_log"), migration!(2, "0002_recordings"), migration!(3, "0003_heatmaps")];
+#[rustfmt::skip]
+pub static MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_consent_log"),
+    migration!(2, "0002_recordings"),
+    migration!(3, "0003_heatmaps"),
+];
 
 impl Migration {
     /// The statements of this migration, comments and blank lines removed.

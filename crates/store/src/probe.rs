@@ -100,6 +100,7 @@ pub fn table_probes() -> Vec<TableProbe> {
             sample_insert: CLICK_SAMPLE.to_owned(),
             queries: vec![
                 render(crate::heatmaps::SELECT_CELLS, &[FILTER, "'document'", "1"].concat_literals()),
+                render(crate::heatmaps::SELECT_CELLS_UNFILTERED, &[FILTER, "'document'"].concat_literals()),
                 render(crate::heatmaps::SELECT_CLICK_TOTALS, &[FILTER, "'document'"].concat_literals()),
             ],
         },

@@ -6,7 +6,7 @@ use rand::Rng;
 use crate::clickhouse::{ClickHouseInstance, shared_clickhouse};
 
 /// A database on a private ClickHouse, named `veil_test_<random>`, dropped
-/// when this value is dropped (kept when `VEIL_TEST_KEEP_DB=1`, for
+/// when this value is dropped (kept when `KEEP_TEST_DATABASES=1`, for
 /// debugging a failed test).
 #[derive(Debug)]
 pub struct TestDatabase {
@@ -58,7 +58,7 @@ impl Default for TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        if std::env::var_os("VEIL_TEST_KEEP_DB").is_some() {
+        if std::env::var_os("KEEP_TEST_DATABASES").is_some() {
             eprintln!("keeping test database {}", self.name);
             return;
         }

@@ -80,7 +80,7 @@ fn k_min(state: &AppState, site: &str) -> Result<u32, ApiError> {
 fn cells_json(cells: &[CellCount]) -> Vec<serde_json::Value> {
     cells
         .iter()
-        .map(|c| json!({"x": c.col, "y": c.row, "count": c.count, "rage": c.rage, "dead": c.dead, "visitors": c.visitors}))
+        .map(|c| json!({"x": c.col, "y": c.row, "count": c.count, "rage": c.rage, "dead": c.dead}))
         .collect()
 }
 
@@ -106,11 +106,16 @@ pub async fn heatmap(
     let store = &state.store;
     let body = match query.kind.as_deref().unwrap_or("click") {
         "click" => {
-            let cells = store.heatmap_cells(&filter, "document", k_min).await.map_err(storage)?;
-            let totals = store.heatmap_totals(&filter, "document").await.map_err(storage)?;
-            let fixed_cells = store.heatmap_cells(&filter, "fixed", k_min).await.map_err(storage)?;
-            let fixed_totals = store.heatmap_totals(&filter, "fixed").await.map_err(storage)?;
-            let elements = store.heatmap_elements(&filter, k_min, ELEMENTS_LIMIT).await.map_err(storage)?;
+            // Independent queries, run at once: the answer takes as long
+            // as the slowest, not their sum.
+            let (cells, totals, fixed_cells, fixed_totals, elements) = futures_util::try_join!(
+                store.heatmap_cells(&filter, "document", k_min),
+                store.heatmap_totals(&filter, "document"),
+                store.heatmap_cells(&filter, "fixed", k_min),
+                store.heatmap_totals(&filter, "fixed"),
+                store.heatmap_elements(&filter, k_min, ELEMENTS_LIMIT),
+            )
+            .map_err(storage)?;
             json!({
                 "page": page, "kind": "click", "device": device_label, "from": range.from, "to": range.to,
                 "grid": {"cols": GRID_COLS, "row_px": GRID_ROW_PX},
