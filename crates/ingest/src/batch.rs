@@ -48,6 +48,8 @@ async fn ingest_inner(
         .await
         .map_err(|_| Reject::Unavailable { retry_after: state.settings.retry_after })?;
     let page_keys = policy.page_keys.clone();
+    let masking = policy.masking.clone();
+    let ingest_state = state.clone();
     let processed = web::block(move || {
         let context = pipeline::Context {
             encoding,
@@ -56,6 +58,8 @@ async fn ingest_inner(
             granted,
             limits: &limits,
             page_keys: &page_keys,
+            masking: &masking,
+            sessions: &ingest_state.sessions,
             received_at,
         };
         pipeline::process(&body, &context)
@@ -69,6 +73,13 @@ async fn ingest_inner(
     metrics.decode_duration.observe(processed.decode_time.as_secs_f64());
     if processed.dropped > 0 {
         metrics.events_dropped.with_label_values(&["purpose_not_granted"]).inc_by(processed.dropped as u64);
+    }
+    let removed = processed.redactions.events_removed();
+    if removed > 0 {
+        metrics.events_dropped.with_label_values(&["masked_field"]).inc_by(removed);
+    }
+    for (rule, kind, count) in processed.redactions.iter() {
+        metrics.redactions.with_label_values(&[rule, kind.as_str()]).inc_by(count);
     }
     if !processed.rows.is_empty() {
         crate::append(state, &processed.rows).await?;

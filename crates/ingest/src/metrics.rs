@@ -31,6 +31,12 @@ pub struct IngestMetrics {
     pub decompressed_bytes: IntCounter,
     /// `veil_ingest_decode_duration_seconds`: time to decode one batch.
     pub decode_duration: Histogram,
+    /// `veil_masking_redactions_total{rule, kind}`: values masked or
+    /// removed by the server, by rule (`email`, `card`, `input_value`, a
+    /// site pattern's name, …) and field kind (`text`, `attribute`,
+    /// `input`, `url`, `custom_event`, `removed_field`, `blocked_element`).
+    /// Never a value.
+    pub redactions: IntCounterVec,
 }
 
 impl IngestMetrics {
@@ -74,7 +80,15 @@ impl IngestMetrics {
                 HistogramOpts::new("veil_ingest_decode_duration_seconds", "Time to decode one batch.")
                     .buckets(DECODE_BUCKETS.to_vec()),
             )?,
+            redactions: IntCounterVec::new(
+                Opts::new(
+                    "veil_masking_redactions_total",
+                    "Values masked or removed by the server, by rule and field kind.",
+                ),
+                &["rule", "kind"],
+            )?,
         };
+        registry.register(Box::new(metrics.redactions.clone()))?;
         registry.register(Box::new(metrics.requests.clone()))?;
         registry.register(Box::new(metrics.rejections.clone()))?;
         registry.register(Box::new(metrics.events.clone()))?;

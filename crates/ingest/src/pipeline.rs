@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use veil_aggregation::{Grid, PageKeyRules};
 use veil_consent::{Claims, Purpose, Purposes};
 use veil_events::{Batch, EventType, decode};
+use veil_masking::{MaskingRules, SessionCache};
 use veil_store::rows::{QueuedRow, RecordingRow};
 
 use crate::decompress::{Encoding, decompress};
@@ -86,13 +87,18 @@ pub struct Context<'a> {
     pub limits: &'a Limits,
     /// The site's page key rules.
     pub page_keys: &'a PageKeyRules,
+    /// The site's masking rules.
+    pub masking: &'a MaskingRules,
+    /// Per-session masking state.
+    pub sessions: &'a SessionCache,
     /// Receipt time, Unix seconds.
     pub received_at: u32,
 }
 
 /// Runs the pipeline on one request body.
 pub fn process(body: &[u8], context: &Context<'_>) -> Result<Processed, Reject> {
-    let Context { encoding, format, claims, granted, limits, page_keys, received_at } = *context;
+    let Context { encoding, format, claims, granted, limits, page_keys, masking, sessions, received_at } =
+        *context;
     let plain = decompress(body, encoding, limits.max_decompressed_bytes)?;
     let started = Instant::now();
     let decoded = match format {
@@ -107,7 +113,10 @@ pub fn process(body: &[u8], context: &Context<'_>) -> Result<Processed, Reject> 
     let before = batch.events.len();
     batch.events.retain(|event| granted.contains(consent_purpose(event.purpose_class())));
     let dropped = before - batch.events.len();
-    let redactions = veil_masking::mask_events(&mut batch.events);
+    // Masking runs after the purpose filter and before anything is
+    // derived or stored; it may drop events (inputs of removed fields).
+    let session = sessions.get_or_create(&batch.site, &batch.session, Instant::now());
+    let redactions = veil_masking::mask_batch(&mut batch, masking, &mut session.lock());
     let events_by_type = count_by_type(&batch);
     let accepted = batch.events.len();
 

@@ -24,6 +24,8 @@ pub struct SitePolicy {
     pub honor_gpc: bool,
     /// How page URLs become heatmap page keys.
     pub page_keys: std::sync::Arc<veil_aggregation::PageKeyRules>,
+    /// The site's masking rules on top of the defaults.
+    pub masking: std::sync::Arc<veil_masking::MaskingRules>,
 }
 
 /// Size limits of a request.
@@ -71,6 +73,10 @@ pub struct IngestState {
     /// Union of every site's origins, for CORS preflights (which carry no
     /// site).
     pub all_origins: Vec<String>,
+    /// Sensitive node ids per session, so form fields of a snapshot are
+    /// recognised in later batches of the same session (bounded, evicted
+    /// by idle time and size).
+    pub sessions: veil_masking::SessionCache,
     /// Bounds how many bodies are decompressed and decoded at once, so
     /// memory stays below permits × `max_decompressed_bytes` however many
     /// requests arrive; the others wait holding only their raw body.
@@ -100,6 +106,7 @@ impl IngestState {
             metrics,
             limiter,
             all_origins,
+            sessions: veil_masking::SessionCache::new(veil_masking::CacheConfig::default()),
             pipeline_permits: tokio::sync::Semaphore::new(permits),
         }
     }

@@ -1,113 +1,177 @@
 //! Server-side masking (SPEC §5): the second line of defence that removes
 //! form values and personal data from rrweb events, whatever the recorder
-//! claims to have masked already.
-//!
-//! Pure logic, no I/O: ingest and `veil mask` run exactly the same code.
-//!
-//! What is enforced today: every rrweb Input event's typed text is
-//! replaced by `*` of the same length, so layout survives in replay and no
-//! typed value is stored. Structural masking of snapshots and mutations
-//! and the PII detectors extend [`mask_events`].
+//! claims to have masked already. Pure logic, no I/O: ingest and
+//! `veil mask` run exactly the same code.
 //!
 //! ```
-//! use veil_events::{Event, EventType, Value};
+//! use std::time::Instant;
+//! use veil_events::{Value, decode, encode};
+//! use veil_masking::{MaskingRules, SessionCache, CacheConfig, SiteRules, mask_batch};
 //!
-//! let data = Value::Map(vec![
-//!     ("source".into(), Value::UInt(5)),
-//!     ("id".into(), Value::UInt(42)),
-//!     ("text".into(), Value::Str("jane@example.com".into())),
-//! ]);
-//! let mut events = vec![Event::new(EventType::IncrementalSnapshot, 1_700_000_000_000, data)];
-//! let report = veil_masking::mask_events(&mut events);
-//! assert_eq!(events[0].data.get("text").and_then(Value::as_str), Some("****************"));
-//! assert_eq!(report.count("input_value"), 1);
+//! let rules = MaskingRules::new(SiteRules {
+//!     patterns: vec![("order_id".into(), "ORD-[0-9]{8}".into())],
+//!     block_selectors: vec![".secret".into()],
+//!     ..SiteRules::default()
+//! })?;
+//! let cache = SessionCache::new(CacheConfig::default());
+//!
+//! let body = br#"{"v": 1, "site": "shop", "session": "3f2c1a9e-7b4d-4c2a-9e1f-0a1b2c3d4e5f", "seq": 0,
+//!   "page": {"url": "https://shop.example/account?email=jane%40example.com"},
+//!   "viewport": {"w": 1280, "h": 720},
+//!   "events": [
+//!     {"type": 2, "timestamp": 1, "data": {"node": {"type": 0, "id": 1, "childNodes": [
+//!       {"type": 2, "id": 2, "tagName": "p", "attributes": {}, "childNodes": [
+//!         {"type": 3, "id": 3, "textContent": "Call me on 06-12345678 about ORD-20261124"}]},
+//!       {"type": 2, "id": 4, "tagName": "input", "attributes": {"type": "password", "value": "hunter2"},
+//!        "childNodes": []}]}}},
+//!     {"type": 3, "timestamp": 2, "data": {"source": 5, "id": 4, "text": "hunter22", "isChecked": false}},
+//!     {"type": 3, "timestamp": 3, "data": {"source": 5, "id": 99, "text": "jane", "isChecked": false}}
+//!   ]}"#;
+//! let mut batch = decode::batch_from_json(body)?;
+//! let handle = cache.get_or_create(&batch.site, &batch.session, Instant::now());
+//! let report = mask_batch(&mut batch, &rules, &mut handle.lock());
+//!
+//! assert_eq!(batch.page.url, "https://shop.example/account?email=****%*********.***");
+//! let json = String::from_utf8(encode::to_json(&batch)?)?;
+//! assert!(json.contains("Call me on **-******** about ***-********"));
+//! assert!(!json.contains("hunter2"));   // value removed, Input event dropped
+//! assert!(json.contains(r#""text":"****""#)); // unknown node: masked anyway
+//! assert_eq!(report.count("phone"), 1);
+//! assert_eq!(report.count("order_id"), 1);
+//! assert_eq!(report.count("removed_field"), 2);
+//! assert_eq!(report.events_removed(), 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # What is masked
+//!
+//! - **Form values** become `*` of the same length: `value` attributes of
+//!   inputs, textareas, selects and options, the text under textareas,
+//!   selects, options and contenteditable elements, and the `text` of
+//!   Input events. Buttons' values are labels and are only scanned;
+//!   checkbox and radio *state* (`checked`, `isChecked`) stays, their
+//!   `value` is masked. An option's `selected` attribute is removed.
+//! - **Removed fields**: password and hidden inputs and fields whose
+//!   `autocomplete` is `cc-*`, `one-time-code`, `current-password` or
+//!   `new-password` (or whose name or id says password, cvc or cvv) lose
+//!   their `value` attribute, and their Input events are dropped from the
+//!   batch, so not even the length survives. A field stays removed for
+//!   the rest of the session state even if it is later switched to
+//!   `type=text` ("show password"). Password, hidden, cc-* and
+//!   one-time-code fields are also classified when a mutation switches a
+//!   field to them.
+//! - **PII detectors** ([`Builtin`]) run over text and comment nodes
+//!   (style text included), text mutations, attribute values (all but
+//!   `id`, `class`, `type` and `checked`), the page URL and title, Meta
+//!   `href`, custom-event payloads (not `data.tag`), and every string of
+//!   any other event (plugins, style rules, …). Map keys are structure and
+//!   are not scanned; neither is the batch's `user` (hashed downstream) nor
+//!   the base64 payload of `data:` URIs (media). Findings are masked in
+//!   place, keeping layout; site `patterns` work the same. Site
+//!   `scrub_attributes` are masked wholesale.
+//! - **Block selectors** turn an element into an empty placeholder of the
+//!   same tag that keeps `id`, `class`, `width`, `height`, `rr_width`,
+//!   `rr_height` and the size declarations of `style`; its children are
+//!   dropped, and later mutations inside it and Input events for it are
+//!   dropped too.
+//! - **Unmask selectors**: text under a matching element is not scanned.
+//!   Form values under it stay masked; a form element that itself matches
+//!   has its value (and, for a textarea, its text) scanned instead of
+//!   masked. Removed fields are never unmasked. Attributes are always
+//!   scanned. Selectors are evaluated when a node is serialized (snapshot
+//!   or add); a class added later by an attribute mutation does not block
+//!   or unmask an existing element.
+//!
+//! # Split findings
+//!
+//! A finding is always masked whole. Findings split across nodes are
+//! caught in these cases, which is the guarantee:
+//! 1. adjacent sibling text nodes in a FullSnapshot or an added subtree
+//!    are scanned as one string, with the findings mapped back to each
+//!    node's share;
+//! 2. text nodes added to the same parent by one Mutation event are
+//!    scanned as one string, in document order (`nextId`);
+//! 3. all versions of one text node within one batch (its text when added
+//!    and every `texts` value) share their findings: the character
+//!    positions of a finding in any version are masked in every version,
+//!    so a number typed out character by character leaves no prefix.
+//!
+//! Not covered: text split by an element (`<b>4111</b> 1111…`), and
+//! versions of a text node in different batches. Form fields, where typed
+//! data lives, are masked wholesale and need no such guarantee.
+//!
+//! # Unknown nodes and session state
+//!
+//! Masking remembers, per session, the nodes that matter for later events
+//! ([`SessionState`], kept between batches by [`SessionCache`], whose
+//! bounds and locking are documented there): form fields, and every node
+//! inside a blocked, form-value or unmasked subtree. An Input event for a
+//! node it knows nothing about is masked anyway, which is always safe:
+//! Input events only carry form values. When the state knows nothing at
+//! all (the session's snapshot was never seen, or the state was evicted or
+//! overflowed) it fails closed until the next FullSnapshot: `value`
+//! attributes set by mutations are masked, text attributes (`title`,
+//! `alt`, `aria-*`, `data-*`, …) of unknown nodes are masked, and text
+//! added or changed by mutations is masked wholesale (rule
+//! `unknown_node`). Removed fields and blocked subtrees are never
+//! forgotten while the state lives, even when a mutation removes them.
+//!
+//! # Idempotence
+//!
+//! Masking a masked batch changes nothing and reports nothing: every
+//! string is scanned until no detector finds anything more (masking one
+//! finding can change the context of another), placeholders are fixed
+//! points, and dropped events are gone. Property tests check this, and
+//! that masking never makes a batch's JSON longer.
 
+mod detectors;
+mod mutation;
+mod nodes;
 mod report;
+mod rules;
+mod selectors;
+mod session;
+mod structural;
+mod text;
+mod tree;
+mod walk;
 
-pub use report::Report;
+pub use detectors::Builtin;
+pub use report::{FieldKind, Report};
+pub use rules::{MaskingRules, RuleError, SiteRules};
+pub use selectors::{MAX_COMPOUNDS, SelectorError};
+pub use session::{
+    CacheConfig, DEFAULT_MAX_NODES_PER_SESSION, SessionCache, SessionGuard, SessionHandle, SessionState,
+};
 
-use veil_events::{Event, IncrementalSource, Value};
+use std::borrow::Cow;
 
-/// Masks events in place and reports what was changed, by rule.
-pub fn mask_events(events: &mut [Event<'_>]) -> Report {
-    let mut report = Report::default();
-    for event in events.iter_mut() {
-        if event.source() == Some(IncrementalSource::Input) {
-            mask_input(&mut event.data, &mut report);
-        }
-    }
-    report
+use veil_events::{Batch, Event};
+
+/// Masks a batch in place: its envelope (page URL, title) and its events.
+/// `session` is the state of the batch's session (see [`SessionCache`]);
+/// batches of one session must be masked in order.
+pub fn mask_batch(batch: &mut Batch<'_>, rules: &MaskingRules, session: &mut SessionState) -> Report {
+    let mut masker = text::Masker::new(rules);
+    walk::mask_envelope(&mut masker, batch);
+    walk::mask_events(&mut masker, &mut session.table, &mut batch.events);
+    masker.into_report()
 }
 
-/// An Input event carries the typed `text` (and `isChecked` for boxes,
-/// which is state, not content, and kept).
-fn mask_input(data: &mut Value<'_>, report: &mut Report) {
-    if let Some(text) = data.get_mut("text")
-        && let Some(masked) = text.as_str().and_then(stars)
-    {
-        text.set_str(masked);
-        report.add("input_value");
-    }
+/// Masks a bare list of rrweb events (e.g. a recording given to
+/// `veil mask`). Events may be removed, hence the `Vec`.
+pub fn mask_events(events: &mut Vec<Event<'_>>, rules: &MaskingRules, session: &mut SessionState) -> Report {
+    let mut masker = text::Masker::new(rules);
+    walk::mask_events(&mut masker, &mut session.table, events);
+    masker.into_report()
 }
 
-/// Same-length `*` for a value that is not already fully masked; `None`
-/// when nothing would change (so masking is idempotent and not counted
-/// twice).
-fn stars(value: &str) -> Option<String> {
-    if value.chars().all(|c| c == '*') {
-        return None;
-    }
-    Some("*".repeat(value.chars().count()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use veil_events::EventType;
-
-    fn input(text: &str) -> Event<'static> {
-        Event::new(
-            EventType::IncrementalSnapshot,
-            1,
-            Value::Map(vec![
-                ("source".into(), Value::UInt(5)),
-                ("id".into(), Value::UInt(7)),
-                ("text".into(), Value::Str(text.to_owned().into())),
-                ("isChecked".into(), Value::Bool(false)),
-            ]),
-        )
-    }
-
-    #[test]
-    fn typed_values_become_same_length_stars() {
-        let cases = [("secret", "******"), ("Jäné Dœ", "*******"), ("", ""), ("****", "****")];
-        for (typed, expected) in cases {
-            let mut events = vec![input(typed)];
-            mask_events(&mut events);
-            assert_eq!(events[0].data.get("text").and_then(Value::as_str), Some(expected), "{typed}");
-            assert_eq!(events[0].data.get("isChecked").and_then(Value::as_bool), Some(false));
-        }
-    }
-
-    #[test]
-    fn masking_is_idempotent_and_counts_once() {
-        let mut events = vec![input("4111 1111 1111 1111"), input("x")];
-        assert_eq!(mask_events(&mut events).count("input_value"), 2);
-        let once = events.clone();
-        assert_eq!(mask_events(&mut events).count("input_value"), 0);
-        assert_eq!(events, once);
-    }
-
-    #[test]
-    fn other_events_are_untouched() {
-        let mouse = Event::new(
-            EventType::IncrementalSnapshot,
-            1,
-            Value::Map(vec![("source".into(), Value::UInt(2)), ("text".into(), Value::Str("kept".into()))]),
-        );
-        let mut events = vec![mouse.clone()];
-        assert!(mask_events(&mut events).is_empty());
-        assert_eq!(events, vec![mouse]);
-    }
+/// Masks one free-standing string with the detectors and the site's
+/// patterns, as if it were a text node: to try rules out, or to clean a
+/// string that is about to be shown.
+pub fn mask_text<'t>(text: &'t str, rules: &MaskingRules) -> (Cow<'t, str>, Report) {
+    let mut masker = text::Masker::new(rules);
+    let mut text = Cow::Borrowed(text);
+    masker.scan_cow(&mut text, FieldKind::Text);
+    (text, masker.into_report())
 }

@@ -29,6 +29,15 @@ pub enum LogFormat {
     Pretty,
 }
 
+/// How `veil mask` writes its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// `rule<TAB>kind<TAB>count` lines.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
 /// `--config`, shared by the commands that read the configuration.
 #[derive(Debug, Clone, Args)]
 pub struct ConfigArg {
@@ -44,6 +53,19 @@ pub enum Command {
     Serve(ConfigArg),
     /// Create or upgrade the ClickHouse schema (idempotent).
     Migrate(ConfigArg),
+    /// Mask a batch or an array of rrweb events from stdin as ingest would;
+    /// masked JSON on stdout, the redaction report on stderr.
+    Mask {
+        /// `--config`.
+        #[command(flatten)]
+        config: ConfigArg,
+        /// Use this site's masking rules on top of the defaults.
+        #[arg(long)]
+        site: Option<String>,
+        /// Report format on stderr.
+        #[arg(long, value_enum, default_value = "text")]
+        report: ReportFormat,
+    },
     /// Check the configuration and print it as Veil reads it.
     #[command(subcommand)]
     Config(ConfigCommand),

@@ -39,6 +39,17 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let (config, _) = config::load(arg.config.as_deref())?;
             actix_web::rt::System::new().block_on(commands::migrate::run(&config))
         }
+        Command::Mask { config: arg, site, report } => {
+            // The configuration is optional here: without one the built-in
+            // rules apply.
+            let explicit = arg.config.is_some() || std::env::var_os("VEIL_CONFIG").is_some();
+            let config = if explicit || std::path::Path::new(config::DEFAULT_PATH).is_file() {
+                Some(config::load(arg.config.as_deref())?.0)
+            } else {
+                None
+            };
+            commands::mask::run(config.as_ref(), site.as_deref(), report)
+        }
         Command::Config(ConfigCommand::Check(arg)) => {
             let (config, path) = config::load(arg.config.as_deref())?;
             if let Err(problems) = config.validate_for_serving() {

@@ -2,6 +2,7 @@
 
 pub mod apikey;
 pub mod keys;
+pub mod mask;
 pub mod migrate;
 pub mod serve;
 pub mod token;

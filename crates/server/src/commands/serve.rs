@@ -82,7 +82,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         actix_web::rt::spawn(crate::retention::run_forever(store.clone(), Arc::new(config.clone())));
     let keyring = config.keyring().context("`consent.keys`: no usable signing key")?;
     let ingest = web::Data::new(IngestState::new(
-        ingest_settings(&config),
+        ingest_settings(&config)?,
         keyring,
         revocations,
         queue.clone(),
@@ -139,7 +139,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 }
 
 /// The browser-facing endpoints' view of the configuration.
-fn ingest_settings(config: &Config) -> IngestSettings {
+fn ingest_settings(config: &Config) -> anyhow::Result<IngestSettings> {
     let sites: HashMap<String, SitePolicy> = config
         .sites
         .iter()
@@ -150,11 +150,14 @@ fn ingest_settings(config: &Config) -> IngestSettings {
                 purposes: Purposes::from_names(site.purposes.iter().map(String::as_str)).unwrap_or_default(),
                 honor_gpc: site.honor_gpc,
                 page_keys: Arc::new(page_key_rules(site)),
+                masking: Arc::new(
+                    site.masking_rules().with_context(|| format!("site `{}`: masking rules", site.id))?,
+                ),
             };
-            (site.id.clone(), policy)
+            Ok((site.id.clone(), policy))
         })
-        .collect();
-    IngestSettings {
+        .collect::<anyhow::Result<_>>()?;
+    Ok(IngestSettings {
         sites,
         limits: Limits {
             max_body_bytes: config.ingest.max_body_bytes,
@@ -165,7 +168,7 @@ fn ingest_settings(config: &Config) -> IngestSettings {
         rate_limit_per_second: config.ingest.rate_limit_per_second,
         rate_limit_burst: config.ingest.rate_limit_burst,
         retry_after: RETRY_AFTER,
-    }
+    })
 }
 
 /// A site's page key rules; validation already compiled its regexes, so

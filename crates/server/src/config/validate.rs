@@ -227,6 +227,11 @@ impl Config {
     fn validate_masking(&self, site: usize, problems: &mut Problems) {
         let masking = &self.sites[site].masking;
         let at = format!("sites[{site}].masking");
+        // The masking crate is the judge of selectors and patterns; its
+        // errors name the entry.
+        if let Err(error) = self.sites[site].masking_rules() {
+            problems.add(at.clone(), error.to_string());
+        }
         let mut names = HashSet::new();
         for (i, pattern) in masking.patterns.iter().enumerate() {
             let name_ok = !pattern.name.is_empty()
@@ -286,6 +291,20 @@ impl Config {
             password: self.clickhouse.password.clone(),
             request_timeout: self.clickhouse.request_timeout,
         }
+    }
+}
+
+impl super::SiteConfig {
+    /// The site's masking rules, built by the masking crate (which also
+    /// validates them).
+    pub fn masking_rules(&self) -> Result<veil_masking::MaskingRules, veil_masking::RuleError> {
+        let masking = &self.masking;
+        veil_masking::MaskingRules::new(veil_masking::SiteRules {
+            patterns: masking.patterns.iter().map(|p| (p.name.clone(), p.regex.clone())).collect(),
+            block_selectors: masking.block_selectors.clone(),
+            unmask_selectors: masking.unmask_selectors.clone(),
+            scrub_attributes: masking.scrub_attributes.clone(),
+        })
     }
 }
 
