@@ -34,7 +34,7 @@ if ! python3 -c 'import chdb' 2>/dev/null && ! "$VENV/bin/python3" -c 'import ch
     "$VENV/bin/python3" -m pip install --quiet --disable-pip-version-check chdb-core
 fi
 if "$VENV/bin/python3" -c 'import chdb' 2>/dev/null; then
-    export VEIL_PYTHON="$VENV/bin/python3"
+    export CHDB_PYTHON="$VENV/bin/python3"
 fi
 
 # --- checks and tests --------------------------------------------------------

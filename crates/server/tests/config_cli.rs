@@ -54,6 +54,7 @@ fn invalid_values_stop_start_up_naming_the_key() {
         (format!("{base}\n[server]\nlisen = \"127.0.0.1:1\"\n"), vec![], "lisen"),
         (base.clone(), vec![("VEIL_SERVER__LISTEN", "nope")], "VEIL_SERVER__LISTEN"),
         (base.clone(), vec![("VEIL_CLICKHOUSE__URL", "tcp://x:9000")], "clickhouse.url"),
+        (base.clone(), vec![("VEIL_CLICKHOUSE__URLL", "http://x:8123")], "VEIL_CLICKHOUSE__URLL"),
         (base.replace("[consent]\n", "[consent]\ntoken_ttl = \"soon\"\n"), vec![], "consent.token_ttl"),
         (base.replace(&"ab".repeat(32), "abc"), vec![], "consent.keys[0].secret"),
         (base.replace("hex:", ""), vec![], "consent.keys[0].secret"),
@@ -109,6 +110,24 @@ fn invalid_values_stop_start_up_naming_the_key() {
             assert!(!stderr.contains(&"ab".repeat(32)), "secret leaked into:\n{stderr}");
         }
     }
+}
+
+#[test]
+fn variables_outside_the_configuration_sections_are_ignored() {
+    // What Kubernetes injects for a Service named `veil`, and a tool's own.
+    let out = veil_with_config(
+        &valid(),
+        &["config", "check"],
+        &[
+            ("VEIL_PORT", "tcp://10.0.0.1:8080"),
+            ("VEIL_SERVICE_HOST", "10.0.0.1"),
+            ("VEIL_PORT_8080_TCP_ADDR", "10.0.0.1"),
+            ("VEIL_CLICKHOUSE__DATABASE", "still_read"),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("database = \"still_read\""), "{stdout}");
 }
 
 #[test]

@@ -5,10 +5,10 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-/// `VEIL_PYTHON` (set by deploy/local/test.sh to its virtualenv), else
+/// `CHDB_PYTHON` (set by deploy/local/test.sh to its virtualenv), else
 /// `python3`.
 fn python() -> String {
-    std::env::var("VEIL_PYTHON").unwrap_or_else(|_| "python3".to_owned())
+    std::env::var("CHDB_PYTHON").unwrap_or_else(|_| "python3".to_owned())
 }
 
 #[test]

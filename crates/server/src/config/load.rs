@@ -13,8 +13,12 @@ use super::{Config, ValidationError};
 /// Used when neither `--config` nor `VEIL_CONFIG` names a file.
 pub const DEFAULT_PATH: &str = "veil.toml";
 
-/// Environment variables with the `VEIL_` prefix that are not config keys.
-const NOT_KEYS: &[&str] = &["CONFIG", "LOG", "LOG_FORMAT"];
+/// Top-level sections: only `VEIL_<SECTION>__…` variables are read. Other
+/// `VEIL_` variables are not ours to judge: Kubernetes, for one, injects
+/// `VEIL_PORT` and `VEIL_SERVICE_HOST` into every pod of a namespace with a
+/// Service named `veil`. Inside a section unknown keys stay errors, so
+/// `VEIL_CLICKHOUSE__URLL` is caught.
+const SECTIONS: &[&str] = &["server", "clickhouse", "consent", "ingest", "queue", "sites", "api_keys"];
 
 /// Why the configuration cannot be used.
 #[derive(Debug)]
@@ -89,10 +93,36 @@ pub fn load(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>), Config
     if exists {
         figment = figment.merge(Toml::file_exact(&path));
     }
-    figment = figment.merge(Env::prefixed("VEIL_").ignore(NOT_KEYS).split("__"));
+    let ignored = ignored_variables();
+    if !ignored.is_empty() {
+        tracing::warn!(variables = %ignored.join(", "), "ignoring VEIL_ environment variables that name no configuration section");
+    }
+    figment = figment.merge(Env::prefixed("VEIL_").filter(|key| is_section_key(key.as_str())).split("__"));
     let config = extract(&figment)?;
     config.validate().map_err(ConfigError::Invalid)?;
     Ok((config, exists.then_some(path)))
+}
+
+/// Whether a variable name without the `VEIL_` prefix (`CLICKHOUSE__URL`,
+/// `SITES`) belongs to a configuration section; `PORT`, `SERVICE_HOST` and
+/// `CLICKHOUSE_URL` (one underscore) do not.
+fn is_section_key(key: &str) -> bool {
+    let section = key.split("__").next().unwrap_or(key);
+    SECTIONS.iter().any(|s| s.eq_ignore_ascii_case(section))
+}
+
+/// Names of `VEIL_` variables that are neither config keys nor Veil's own
+/// (`VEIL_CONFIG`, `VEIL_LOG`, `VEIL_LOG_FORMAT`).
+fn ignored_variables() -> Vec<String> {
+    let mut names: Vec<String> = std::env::vars_os()
+        .filter_map(|(name, _)| name.into_string().ok())
+        .filter(|name| {
+            name.strip_prefix("VEIL_")
+                .is_some_and(|rest| !["CONFIG", "LOG", "LOG_FORMAT"].contains(&rest) && !is_section_key(rest))
+        })
+        .collect();
+    names.sort();
+    names
 }
 
 /// Parses a TOML string without the environment: for tests and tools.
