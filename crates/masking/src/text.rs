@@ -293,14 +293,37 @@ pub(crate) fn apply(text: &str, spans: &[Span], offset: usize) -> Option<String>
 /// Masks the letters and digits of `text` at character positions covered
 /// by `spans`. `None` when nothing changes.
 pub(crate) fn apply_chars(text: &str, spans: &[CharSpan]) -> Option<String> {
-    let covered = |i: usize| spans.iter().any(|s| s.start <= i && i < s.end);
-    let changes = text.chars().enumerate().any(|(i, c)| c.is_alphanumeric() && covered(i));
-    changes.then(|| {
-        text.chars()
-            .enumerate()
-            .map(|(i, c)| if c.is_alphanumeric() && covered(i) { '*' } else { c })
-            .collect()
-    })
+    // Sorted, merged character ranges, walked once alongside the text:
+    // linear however many spans the history of a field added.
+    let mut ranges: Vec<(usize, usize)> =
+        spans.iter().map(|s| (s.start, s.end)).filter(|(a, b)| a < b).collect();
+    ranges.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+    for (start, end) in ranges {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    let mut out: Option<String> = None;
+    let mut next = merged.iter().peekable();
+    for (i, (at, c)) in text.char_indices().enumerate() {
+        while next.peek().is_some_and(|(_, end)| *end <= i) {
+            next.next();
+        }
+        let covered = next.peek().is_some_and(|(start, _)| *start <= i);
+        if covered && c.is_alphanumeric() {
+            out.get_or_insert_with(|| {
+                let mut masked = String::with_capacity(text.len());
+                masked.push_str(&text[..at]);
+                masked
+            })
+            .push('*');
+        } else if let Some(out) = out.as_mut() {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
