@@ -1,7 +1,8 @@
 //! `veil mask`: runs the server's masking on a batch or an array of rrweb
 //! events read from stdin, so a site owner can try rules before deploying
-//! them. Same code as ingest; the masked events go to stdout as JSON, the
-//! redaction report (rules and counts, never values) to stderr.
+//! them. Same code as ingest (for a batch, the envelope is masked too, as
+//! ingest does); the masked events go to stdout as a JSON array (SPEC §2),
+//! the redaction report (rules and counts, never values) to stderr.
 
 use std::io::{Read, Write};
 use std::time::Instant;
@@ -41,7 +42,8 @@ pub fn run(config: Option<&Config>, site: Option<&str>, report: ReportFormat) ->
     Ok(())
 }
 
-/// Masks a JSON or MessagePack batch or event array; returns masked JSON.
+/// Masks a JSON or MessagePack batch or event array; returns the masked
+/// events as a JSON array.
 pub fn mask(input: &[u8], rules: &MaskingRules) -> anyhow::Result<(Vec<u8>, Report)> {
     let sessions = SessionCache::new(CacheConfig::default());
     let first =
@@ -54,7 +56,7 @@ pub fn mask(input: &[u8], rules: &MaskingRules) -> anyhow::Result<(Vec<u8>, Repo
                 .context("stdin is not a valid batch")?;
         let session = sessions.get_or_create(&batch.site, &batch.session, Instant::now());
         let report = veil_masking::mask_batch(&mut batch, rules, &mut session.lock());
-        Ok((encode::to_json(&batch).context("encoding JSON")?, report))
+        Ok((encode::events_to_json(&batch.events).context("encoding JSON")?, report))
     } else if first == b'[' || is_msgpack_array {
         let mut events =
             if first == b'[' { decode::events_from_json(input) } else { decode::events_from_msgpack(input) }
