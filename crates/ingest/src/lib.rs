@@ -43,20 +43,35 @@ pub fn routes(config: &mut web::ServiceConfig) {
             web::resource("/v1/consent")
                 .wrap(from_fn(cors))
                 .route(web::post().to(consent::grant))
-                .route(web::method(actix_web::http::Method::OPTIONS).to(preflight)),
+                .route(web::method(actix_web::http::Method::OPTIONS).to(preflight))
+                .default_service(web::to(method_not_allowed)),
         )
         .service(
             web::resource("/v1/consent/withdraw")
                 .wrap(from_fn(cors))
                 .route(web::post().to(consent::withdraw))
-                .route(web::method(actix_web::http::Method::OPTIONS).to(preflight)),
+                .route(web::method(actix_web::http::Method::OPTIONS).to(preflight))
+                .default_service(web::to(method_not_allowed)),
         )
         .service(
             web::resource("/v1/ingest")
                 .wrap(from_fn(cors))
                 .route(web::post().to(batch::ingest))
-                .route(web::method(actix_web::http::Method::OPTIONS).to(preflight)),
+                .route(web::method(actix_web::http::Method::OPTIONS).to(preflight))
+                .default_service(web::to(method_not_allowed)),
         );
+}
+
+/// Other methods on the browser-facing resources: 405 with the JSON body.
+async fn method_not_allowed() -> HttpResponse {
+    let error = ApiError::new(
+        actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint takes POST (and OPTIONS for CORS preflights)",
+    );
+    let mut response = actix_web::ResponseError::error_response(&error);
+    response.headers_mut().insert(header::ALLOW, header::HeaderValue::from_static("POST, OPTIONS"));
+    response
 }
 
 /// Answers a CORS preflight: allowed for any configured site's origin

@@ -109,3 +109,16 @@ fn sample(text: &str, series: &str) -> f64 {
         .find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
         .unwrap_or_else(|| panic!("no sample {series} in\n{text}"))
 }
+
+#[test]
+fn other_methods_on_browser_endpoints_answer_405_with_the_json_body() {
+    let (_db, veil) = common::migrated_server();
+    for path in ["/v1/ingest", "/v1/consent", "/v1/consent/withdraw"] {
+        for method in ["GET", "PUT", "DELETE"] {
+            let response = veil.request(method, path, &[], b"");
+            assert_eq!(response.status, 405, "{method} {path}");
+            assert_eq!(response.error_code(), "method_not_allowed", "{method} {path}");
+            assert_eq!(response.header("allow"), Some("POST, OPTIONS"));
+        }
+    }
+}

@@ -37,8 +37,16 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))
-        .route("/v1/sites/{site}/heatmaps", web::get().to(heatmaps::heatmap))
-        .route("/v1/sites/{site}/pages", web::get().to(heatmaps::pages))
+        .service(
+            web::resource("/v1/sites/{site}/heatmaps")
+                .route(web::get().to(heatmaps::heatmap))
+                .default_service(web::to(get_only)),
+        )
+        .service(
+            web::resource("/v1/sites/{site}/pages")
+                .route(web::get().to(heatmaps::pages))
+                .default_service(web::to(get_only)),
+        )
         .default_service(web::to(not_found));
 }
 
@@ -47,6 +55,20 @@ pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|error, _| {
         ApiError::new(actix_web::http::StatusCode::BAD_REQUEST, "bad_request", error.to_string()).into()
     })
+}
+
+/// Other methods on read-only resources.
+async fn get_only() -> actix_web::HttpResponse {
+    let error = ApiError::new(
+        actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint takes GET",
+    );
+    let mut response = actix_web::ResponseError::error_response(&error);
+    response
+        .headers_mut()
+        .insert(actix_web::http::header::ALLOW, actix_web::http::header::HeaderValue::from_static("GET"));
+    response
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
