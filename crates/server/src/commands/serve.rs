@@ -93,6 +93,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         readiness: readiness.clone(),
         config: Arc::new(config.clone()),
         store: store.clone(),
+        page_keys: config
+            .sites
+            .iter()
+            .map(|site| (site.id.clone(), Arc::new(page_key_rules(site))))
+            .collect(),
     });
     let api_keys = web::Data::new(crate::http::auth::ApiKeys::new(&config.api_keys));
     let mut server = HttpServer::new(move || {

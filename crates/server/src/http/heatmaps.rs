@@ -94,6 +94,12 @@ pub async fn heatmap(
     let site = site.into_inner();
     let k_min = k_min(&state, &site)?;
     let page = query.page.clone().filter(|p| !p.is_empty()).ok_or_else(|| bad_request("page is required"))?;
+    // Keys are normalised URLs and normalising is idempotent, so a raw page
+    // URL finds its heatmap too; anything that is no URL is taken as is.
+    let page = match state.page_keys.get(&site) {
+        Some(rules) => veil_aggregation::page_key(&page, rules).unwrap_or(page),
+        None => page,
+    };
     let (device_label, device) = device_filter(query.device.as_deref())?;
     let range = DateRange::parse(query.from.as_deref(), query.to.as_deref()).map_err(bad_request)?;
     let filter = HeatmapFilter {

@@ -29,6 +29,8 @@ pub struct AppState {
     pub config: Arc<crate::config::Config>,
     /// ClickHouse.
     pub store: veil_store::Store,
+    /// Page key rules by site, to normalise the `page` parameter.
+    pub page_keys: std::collections::HashMap<String, Arc<veil_aggregation::PageKeyRules>>,
 }
 
 /// Mounts every route.
