@@ -75,7 +75,7 @@ hash = "{hash}"
     let cells = db.query("SELECT count() FROM heatmap_clicks").trim().to_owned();
     println!("loaded {clicks} clicks in {:.1} s into {cells} aggregated rows", load_time.as_secs_f64());
 
-    let veil = VeilProcess::start(bin.as_ref(), VeilOptions { config, env: vec![] });
+    let veil = VeilProcess::start(bin.as_ref(), VeilOptions { config, ..Default::default() });
     let mut veil = veil;
     veil.wait_until(Duration::from_secs(30), |v| v.get("/readyz").is_ok_and(|(s, _)| s == 200));
 

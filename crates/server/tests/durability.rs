@@ -31,10 +31,14 @@ impl Setup {
     }
 
     fn veil(&self, env: &[(&str, &str)]) -> VeilProcess {
+        self.veil_on(env, None)
+    }
+
+    fn veil_on(&self, env: &[(&str, &str)], port: Option<u16>) -> VeilProcess {
         let env = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         VeilProcess::start(
             common::VEIL.as_ref(),
-            VeilOptions { config: common::config_for(&self.db.url(), self.db.name()), env },
+            VeilOptions { config: common::config_for(&self.db.url(), self.db.name()), env, port },
         )
     }
 }
@@ -139,7 +143,9 @@ fn a_restart_ships_what_an_earlier_process_accepted() {
     let queue_dir = queue.path().join("queue");
     let queue_env = queue_dir.to_str().expect("utf-8 path");
     let env = [("VEIL_QUEUE__DIR", queue_env), ("VEIL_SERVER__SHUTDOWN_TIMEOUT", "1s")];
-    let mut first = setup.veil(&env);
+    // A restart keeps its listen address, and so finds its queue.
+    let port = free_port();
+    let mut first = setup.veil_on(&env, Some(port));
     common::wait_ready(&mut first);
     setup.clickhouse.stop();
     let token = demo_token();
@@ -151,7 +157,7 @@ fn a_restart_ships_what_an_earlier_process_accepted() {
     assert!(first.log().contains("ship after the next start"), "{}", first.log());
 
     setup.clickhouse.start();
-    let second = setup.veil(&env);
+    let second = setup.veil_on(&env, Some(port));
     wait_for_query(
         &setup.db,
         "SELECT count(), uniqExact(seq) FROM recordings",

@@ -60,7 +60,7 @@ fn server(extra_site_config: &str) -> (TestDatabase, VeilProcess) {
         "{}{extra_site_config}\n[[api_keys]]\nname = \"ana\"\nrole = \"analyst\"\nhash = \"blake3:{hash}\"\n",
         common::config_for(&db.url(), db.name())
     );
-    let mut veil = VeilProcess::start(common::VEIL.as_ref(), VeilOptions { config, env: vec![] });
+    let mut veil = VeilProcess::start(common::VEIL.as_ref(), VeilOptions { config, ..Default::default() });
     common::wait_ready(&mut veil);
     (db, veil)
 }

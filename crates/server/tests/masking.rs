@@ -43,7 +43,7 @@ fn server() -> (TestDatabase, veil_test_support::VeilProcess) {
     common::migrate(&db);
     let mut veil = veil_test_support::VeilProcess::start(
         common::VEIL.as_ref(),
-        veil_test_support::VeilOptions { config: config(&db.url(), db.name()), env: vec![] },
+        veil_test_support::VeilOptions { config: config(&db.url(), db.name()), env: vec![], port: None },
     );
     common::wait_ready(&mut veil);
     (db, veil)

@@ -18,7 +18,7 @@ fn readyz_follows_clickhouse_down_and_up() {
     let config = common::config_for(&db.url(), db.name())
         .replace("probe_interval = \"200ms\"\n", "")
         .replace("probe_timeout = \"1s\"\n", "");
-    let mut veil = VeilProcess::start(common::VEIL.as_ref(), VeilOptions { config, env: vec![] });
+    let mut veil = VeilProcess::start(common::VEIL.as_ref(), VeilOptions { config, ..Default::default() });
     veil.wait_until(Duration::from_secs(10), |v| v.get("/readyz").is_ok_and(|(s, _)| s == 200));
 
     clickhouse.stop();

@@ -93,7 +93,7 @@ fn sigterm_stops_gracefully_and_quickly() {
 fn an_unmigrated_database_is_not_ready_until_migrated() {
     let db = TestDatabase::new();
     let config = common::config_for(&db.url(), db.name());
-    let mut veil = VeilProcess::start(common::VEIL.as_ref(), VeilOptions { config, env: vec![] });
+    let mut veil = VeilProcess::start(common::VEIL.as_ref(), VeilOptions { config, ..Default::default() });
     veil.wait_until(Duration::from_secs(10), |v| {
         v.get("/readyz").is_ok_and(|(s, body)| s == 503 && body.contains("schema_outdated"))
     });

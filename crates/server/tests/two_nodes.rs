@@ -17,8 +17,20 @@ fn a_withdrawal_on_one_node_is_enforced_by_another_within_10_seconds() {
     let config = common::config_for(&db.url(), db.name())
         .replace("ship_interval = \"200ms\"", "ship_interval = \"1s\"")
         .replace("revocation_poll_interval = \"1s\"", "revocation_poll_interval = \"2s\"");
-    let start =
-        || VeilProcess::start(common::VEIL.as_ref(), VeilOptions { config: config.clone(), env: vec![] });
+    // One configuration for both, queue directory included, as an operator
+    // would run two nodes from one file.
+    let shared = veil_test_support::TempDir::new("veil-two-nodes");
+    let queue = shared.path().join("queue").display().to_string();
+    let start = || {
+        VeilProcess::start(
+            common::VEIL.as_ref(),
+            VeilOptions {
+                config: config.clone(),
+                env: vec![("VEIL_QUEUE__DIR".into(), queue.clone())],
+                port: None,
+            },
+        )
+    };
     let (mut a, mut b) = (start(), start());
     common::wait_ready(&mut a);
     common::wait_ready(&mut b);

@@ -24,6 +24,9 @@ pub struct VeilOptions {
     pub config: String,
     /// Extra environment variables.
     pub env: Vec<(String, String)>,
+    /// Listen on this port instead of a free one (a restart that must find
+    /// its queue again).
+    pub port: Option<u16>,
 }
 
 impl VeilProcess {
@@ -32,7 +35,7 @@ impl VeilProcess {
         let dir = TempDir::new("veil");
         let config = dir.path().join("veil.toml");
         std::fs::write(&config, &options.config).expect("writing the test config");
-        let port = free_port();
+        let port = options.port.unwrap_or_else(free_port);
         let log = dir.path().join("veil.log");
         let log_file = std::fs::File::create(&log).expect("creating the log file");
         let mut command = Command::new(bin);

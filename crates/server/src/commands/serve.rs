@@ -36,11 +36,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let metrics = Arc::new(Metrics::new());
     let readiness = Arc::new(Readiness::default());
 
-    let mut queue_options = QueueOptions::new(&config.queue.dir);
+    let queue_dir = queue_dir(&config);
+    let mut queue_options = QueueOptions::new(&queue_dir);
     queue_options.max_bytes = config.queue.max_bytes;
     queue_options.sync = config.queue.sync;
     let (queue, reader) = Queue::open(queue_options)
-        .with_context(|| format!("opening the queue in `queue.dir` = {}", config.queue.dir.display()))?;
+        .with_context(|| format!("opening the queue in {} (`queue.dir`)", queue_dir.display()))?;
+    warn_about_other_queues(&config.queue.dir, &queue_dir);
     let pending = queue.stats();
     if pending.unconsumed_records > 0 {
         tracing::info!(records = pending.unconsumed_records, "queue holds rows from before; shipping them");
@@ -70,7 +72,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             interval: config.queue.ship_interval,
             max_rows: 50_000,
             max_bytes: 64 * 1024 * 1024,
-            dead_letter_dir: config.queue.dir.join("dead-letters"),
+            dead_letter_dir: queue_dir.join("dead-letters"),
             max_backoff: std::time::Duration::from_secs(5),
         },
         metrics.store.clone(),
@@ -141,6 +143,45 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// This server's queue: a subdirectory of `queue.dir` named after the
+/// listen address, so several `veil serve` sharing one configuration (on
+/// different ports) never share a queue, and a restart on the same address
+/// finds and ships what it left.
+fn queue_dir(config: &Config) -> std::path::PathBuf {
+    let listen = config.server.listen;
+    let name = format!("{}_{}", listen.ip(), listen.port()).replace([':', '[', ']'], "-");
+    config.queue.dir.join(name)
+}
+
+/// Queues of other listen addresses under `queue.dir` that still hold
+/// data: left by a node whose address changed, they ship only when a
+/// `veil serve` on that address runs again. Said at start-up, never
+/// silently dropped.
+fn warn_about_other_queues(root: &std::path::Path, ours: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(root) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path == ours || !path.is_dir() {
+            continue;
+        }
+        let bytes: u64 = std::fs::read_dir(&path)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|f| f.path().extension().is_some_and(|e| e == "seg"))
+            .filter_map(|f| f.metadata().ok())
+            .map(|m| m.len())
+            .sum();
+        if bytes > 0 {
+            tracing::warn!(
+                queue = %path.display(),
+                bytes,
+                "another listen address's queue holds data; start veil serve on that address to ship it"
+            );
+        }
+    }
 }
 
 /// The browser-facing endpoints' view of the configuration.

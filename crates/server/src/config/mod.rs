@@ -161,7 +161,8 @@ impl Default for IngestConfig {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct QueueConfig {
-    /// Directory of the write-ahead queue (one `veil serve` per directory).
+    /// Directory of the write-ahead queues; each `veil serve` uses a
+    /// subdirectory named after its listen address.
     pub dir: std::path::PathBuf,
     /// Bytes accepted but not yet in ClickHouse before ingest answers 503.
     pub max_bytes: u64,

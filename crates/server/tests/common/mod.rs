@@ -86,8 +86,10 @@ pub fn migrated_server_with(env: &[(&str, &str)]) -> (TestDatabase, VeilProcess)
     let db = TestDatabase::new();
     migrate(&db);
     let env = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-    let mut veil =
-        VeilProcess::start(VEIL.as_ref(), VeilOptions { config: config_for(&db.url(), db.name()), env });
+    let mut veil = VeilProcess::start(
+        VEIL.as_ref(),
+        VeilOptions { config: config_for(&db.url(), db.name()), env, port: None },
+    );
     wait_ready(&mut veil);
     (db, veil)
 }
