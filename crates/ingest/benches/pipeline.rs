@@ -16,21 +16,43 @@ use veil_ingest::state::Limits;
 
 const FIXTURE: &str = include_str!("../../masking/tests/fixtures/checkout_batch0.json");
 
-/// The checkout fixture (a snapshot with a form, mutations, inputs) with
-/// its incremental events repeated to about 1 MB of JSON, as a long
-/// batch of a busy page would be.
-fn batch() -> serde_json::Value {
+/// The checkout fixture (a snapshot with a form, mutations, inputs
+/// full of typed personal data) grown to about 1 MB of JSON. `pii_dense`:
+/// its incremental events repeated, nearly every string must be rewritten
+/// (the worst case). Otherwise a realistic mix: the fixture once, then
+/// mostly mouse moves, scrolls and clicks, with a text mutation now and
+/// then, as rrweb recordings of browsing are.
+fn batch(pii_dense: bool) -> serde_json::Value {
     let mut batch: serde_json::Value = serde_json::from_str(FIXTURE).expect("fixture");
     let events = batch["events"].as_array().cloned().unwrap_or_default();
     let incremental: Vec<serde_json::Value> = events.iter().filter(|e| e["type"] == 3).cloned().collect();
     let mut all = events;
-    let mut round = 0;
+    let mut round: i64 = 0;
     while serde_json::to_vec(&all).map_or(0, |v| v.len()) < 1_000_000 && !incremental.is_empty() {
         round += 1;
-        for event in &incremental {
-            let mut event = event.clone();
-            event["timestamp"] = serde_json::json!(event["timestamp"].as_i64().unwrap_or(0) + round * 1000);
-            all.push(event);
+        let ts = 1_795_514_500_000 + round * 1000;
+        if pii_dense {
+            for event in &incremental {
+                let mut event = event.clone();
+                event["timestamp"] =
+                    serde_json::json!(event["timestamp"].as_i64().unwrap_or(0) + round * 1000);
+                all.push(event);
+            }
+            continue;
+        }
+        let positions: Vec<_> = (0..10)
+            .map(|i| serde_json::json!({"x": 100 + round % 700 + i * 3, "y": 200 + i * 7, "id": 12 + i % 5, "timeOffset": -i * 50}))
+            .collect();
+        all.push(
+            serde_json::json!({"type": 3, "timestamp": ts, "data": {"source": 1, "positions": positions}}),
+        );
+        all.push(serde_json::json!({"type": 3, "timestamp": ts + 100, "data": {"source": 3, "id": 1, "x": 0, "y": round * 7 % 1600}}));
+        if round % 5 == 0 {
+            all.push(serde_json::json!({"type": 3, "timestamp": ts + 200, "data": {"source": 2, "type": 2, "id": 30, "x": 412, "y": 230}}));
+        }
+        if round % 10 == 0 {
+            all.push(serde_json::json!({"type": 3, "timestamp": ts + 300, "data": {"source": 0, "texts": [{"id": 9, "value": format!("{round} items in your basket, total € 1.234,56")}],
+                "attributes": [{"id": 40, "attributes": {"class": "basket updated"}}], "removes": [], "adds": []}}));
         }
     }
     batch["events"] = serde_json::Value::Array(all);
@@ -56,9 +78,14 @@ fn claims() -> veil_consent::Claims {
 }
 
 fn bench(c: &mut Criterion) {
-    let batch = batch();
-    let json_len = serde_json::to_vec(&batch).expect("json").len();
-    let body = zstd::encode_all(&rmp_serde::to_vec_named(&batch).expect("msgpack")[..], 3).expect("zstd");
+    for (name, pii_dense) in [("realistic", false), ("pii_dense", true)] {
+        bench_batch(c, name, &batch(pii_dense));
+    }
+}
+
+fn bench_batch(c: &mut Criterion, name: &str, batch: &serde_json::Value) {
+    let json_len = serde_json::to_vec(batch).expect("json").len();
+    let body = zstd::encode_all(&rmp_serde::to_vec_named(batch).expect("msgpack")[..], 3).expect("zstd");
     let claims = claims();
     let limits = Limits {
         max_body_bytes: 16 << 20,
@@ -68,7 +95,7 @@ fn bench(c: &mut Criterion) {
     let page_keys = veil_aggregation::PageKeyRules::default();
     let masking = veil_masking::MaskingRules::default();
     let sessions = veil_masking::SessionCache::new(veil_masking::CacheConfig::default());
-    let mut group = c.benchmark_group("ingest");
+    let mut group = c.benchmark_group(format!("ingest_{name}"));
     group.throughput(Throughput::Bytes(json_len as u64));
     group.bench_function("baseline_decompress_decode", |b| {
         b.iter(|| {
@@ -95,7 +122,7 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
-    eprintln!("batch: {json_len} bytes as JSON, {} bytes zstd MessagePack", body.len());
+    eprintln!("{name} batch: {json_len} bytes as JSON, {} bytes zstd MessagePack", body.len());
 }
 
 criterion_group!(benches, bench);
