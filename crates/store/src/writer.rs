@@ -134,10 +134,36 @@ impl Store {
 fn classify(error: StoreError) -> InsertError {
     let refused = match &error {
         StoreError::ClickHouse { source, .. } => {
-            let text = source.to_string();
-            DATA_ERROR_CODES.iter().any(|code| text.contains(&format!("Code: {code}.")))
+            error_code(&source.to_string()).is_some_and(|code| DATA_ERROR_CODES.contains(&code))
         }
         _ => false,
     };
     if refused { InsertError::Refused(error) } else { InsertError::Retryable(error) }
+}
+
+/// The ClickHouse error code in a message: `Code: 16, e.displayText() …`
+/// (18.16) or `Code: 16. DB::Exception …` (current releases).
+fn error_code(message: &str) -> Option<u32> {
+    let rest = &message[message.find("Code: ")? + "Code: ".len()..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_code;
+
+    #[test]
+    fn error_codes_of_old_and_new_clickhouse_are_read() {
+        let cases = [
+            ("bad response: Code: 16, e.displayText() = DB::Exception: No such column payload", Some(16)),
+            ("bad response: Code: 53. DB::Exception: Type mismatch (TYPE_MISMATCH)", Some(53)),
+            ("bad response: Code: 241. DB::Exception: Memory limit exceeded", Some(241)),
+            ("connection refused", None),
+            ("Code: x", None),
+        ];
+        for (message, expected) in cases {
+            assert_eq!(error_code(message), expected, "{message}");
+        }
+    }
 }
