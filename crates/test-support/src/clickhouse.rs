@@ -9,10 +9,21 @@ use std::sync::OnceLock;
 
 use crate::{http, repo_root};
 
-/// Ports of the shared test server: away from a system ClickHouse
-/// (8123/9000) and from the local run's (18123/19000).
-const SHARED_HTTP_PORT: u16 = 28123;
-const SHARED_TCP_PORT: u16 = 29000;
+/// Ports of the shared test server, derived from the checkout's path: the
+/// same on every run of one checkout (so the server is reused), different
+/// between checkouts (so a server left by another clone never answers for
+/// ours), and away from a system ClickHouse (8123/9000) and the local run's
+/// (18123/19000): HTTP in 30000..=39998, native port one above.
+fn shared_ports() -> (u16, u16) {
+    // FNV-1a over the path's bytes: stable across Rust versions, unlike
+    // the standard hasher.
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in repo_root().as_os_str().as_encoded_bytes() {
+        hash = (hash ^ u32::from(*byte)).wrapping_mul(0x0100_0193);
+    }
+    let http = 30_000 + (hash % 5_000) as u16 * 2;
+    (http, http + 1)
+}
 
 /// A private ClickHouse server with its own directory under `.local/`.
 #[derive(Debug, Clone)]
@@ -27,7 +38,8 @@ pub struct ClickHouseInstance {
 pub fn shared_clickhouse() -> &'static ClickHouseInstance {
     static SHARED: OnceLock<ClickHouseInstance> = OnceLock::new();
     SHARED.get_or_init(|| {
-        let instance = ClickHouseInstance::new("clickhouse-test", SHARED_HTTP_PORT, SHARED_TCP_PORT);
+        let (http, tcp) = shared_ports();
+        let instance = ClickHouseInstance::new("clickhouse-test", http, tcp);
         instance.start();
         instance
     })
