@@ -164,8 +164,9 @@ impl ConsentId {
     }
 }
 
+/// The site id rule lives with the wire format it belongs to.
 fn is_site_id(b: &[u8]) -> bool {
-    (1..=64).contains(&b.len()) && b.iter().all(|c| matches!(c, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-'))
+    std::str::from_utf8(b).is_ok_and(veil_events::ids::is_valid_site_id)
 }
 
 fn is_key_id(b: &[u8]) -> bool {

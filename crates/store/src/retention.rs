@@ -39,10 +39,9 @@ pub fn parse_partition(text: &str) -> Option<SiteMonth> {
     let inner = text.trim().strip_prefix('(')?.strip_suffix(')')?;
     let (site, month) = inner.rsplit_once(',')?;
     let site = site.trim().strip_prefix('\'')?.strip_suffix('\'')?;
-    let valid_site = !site.is_empty()
-        && site.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
     let month: u32 = month.trim().parse().ok()?;
-    (valid_site && (190_001..=999_912).contains(&month)).then(|| SiteMonth { site: site.to_owned(), month })
+    (veil_events::ids::is_valid_site_id(site) && (190_001..=999_912).contains(&month))
+        .then(|| SiteMonth { site: site.to_owned(), month })
 }
 
 /// The `YYYYMM` and the number of days since 1970 of the last day of that
