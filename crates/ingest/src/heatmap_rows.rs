@@ -40,23 +40,12 @@ fn layer(layer: Layer) -> i8 {
     }
 }
 
-/// The day of an aggregate: its first event's UTC day, unless that is
-/// before 1970 or more than a day after receipt (a wrong clock).
-fn day(started_ms: i64, received_day: u16) -> u16 {
-    let day = started_ms.div_euclid(86_400_000);
-    if day <= 0 || day > i64::from(received_day) + 1 {
-        received_day
-    } else {
-        u16::try_from(day).unwrap_or(received_day)
-    }
-}
-
 /// The rows for one batch's aggregation.
 pub fn rows(aggregation: &Aggregation, origin: &Origin<'_>) -> Vec<QueuedRow> {
     let mut out = Vec::new();
     for page in &aggregation.pages {
         let device = device(page.device);
-        let day = day(page.started_ms, origin.received_day);
+        let day = crate::pipeline::event_day(page.started_ms, origin.received_day);
         let page_view = format!("{}\u{1f}{}", origin.session, page.page_key);
         // Cells come pre-summed per (layer, cell, flags); one row per cell.
         let mut cells: BTreeMap<(i8, u32, u32), (u64, u64, u64)> = BTreeMap::new();

@@ -127,7 +127,7 @@ pub fn process(body: &[u8], context: &Context<'_>) -> Result<Processed, Reject> 
             site: &batch.site,
             session: &batch.session,
             visitor: claims.visitor.as_str(),
-            received_day: u16::try_from(received_at / 86_400).unwrap_or(u16::MAX),
+            received_day: received_day(received_at),
         };
         rows.extend(heatmap_rows::rows(&aggregation, &origin));
     }
@@ -172,7 +172,7 @@ fn recording_row(batch: &Batch<'_>, claims: &Claims, received_at: u32) -> Result
         seq: batch.seq,
         visitor: claims.visitor.as_str().to_owned(),
         consent_id: claims.consent_id.as_str().to_owned(),
-        day: day_of(first_ts, received_at),
+        day: event_day(first_ts, received_day(received_at)),
         received_at,
         first_ts: first_ts.unsigned_abs(),
         last_ts: last_ts.unsigned_abs(),
@@ -181,13 +181,22 @@ fn recording_row(batch: &Batch<'_>, claims: &Claims, received_at: u32) -> Result
     })
 }
 
-/// Days since 1970 of the first event; a client clock far off (before
-/// 1970, or more than a day ahead of ours) falls back to the receive day.
-fn day_of(first_ts_ms: i64, received_at: u32) -> u16 {
-    let received_day = u64::from(received_at) / 86_400;
-    let event_day = u64::try_from(first_ts_ms).unwrap_or(0) / 86_400_000;
-    let day = if event_day == 0 || event_day > received_day + 1 { received_day } else { event_day };
-    u16::try_from(day).unwrap_or(u16::MAX)
+/// Days since 1970 of a receipt time in Unix seconds.
+fn received_day(received_at: u32) -> u16 {
+    u16::try_from(received_at / 86_400).unwrap_or(u16::MAX)
+}
+
+/// The UTC day (days since 1970) a row belongs to: that of its first
+/// event, unless the client's clock is implausible (before 1970, or more
+/// than a day after receipt), then the day of receipt. Recordings and
+/// heatmap rows of one batch so land on the same day.
+pub(crate) fn event_day(first_ts_ms: i64, received_day: u16) -> u16 {
+    let day = first_ts_ms.div_euclid(86_400_000);
+    if day <= 0 || day > i64::from(received_day) + 1 {
+        received_day
+    } else {
+        u16::try_from(day).unwrap_or(received_day)
+    }
 }
 
 fn count_by_type(batch: &Batch<'_>) -> Vec<(&'static str, u64)> {
@@ -213,5 +222,25 @@ pub fn type_name(kind: EventType) -> &'static str {
         EventType::Custom => "custom",
         EventType::Plugin => "plugin",
         EventType::Unknown(_) => "unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::event_day;
+
+    #[test]
+    fn rows_take_the_first_events_day_unless_the_clock_is_implausible() {
+        let received = 20_781; // 2026-11-24
+        let cases = [
+            (20_770 * 86_400_000 + 5, 20_770), // eleven days ago: kept
+            (20_782 * 86_400_000, 20_782),     // tomorrow (time zones): kept
+            (20_790 * 86_400_000, received),   // far future: receipt day
+            (-5, received),                    // before 1970: receipt day
+            (0, received),                     // no timestamp: receipt day
+        ];
+        for (ts, expected) in cases {
+            assert_eq!(event_day(ts, received), expected, "{ts}");
+        }
     }
 }
