@@ -57,16 +57,24 @@ pub async fn run_forever(store: Store, config: std::sync::Arc<Config>) {
     }
 }
 
-/// Parses `--today` (`YYYY-MM-DD`) into days since 1970.
+/// Parses `--today` (`YYYY-MM-DD`, as the query API's dates) into days
+/// since 1970.
 pub fn parse_day(text: &str) -> Result<i64, String> {
-    let parts: Vec<&str> = text.trim().split('-').collect();
-    let [year, month, day] = parts.as_slice() else {
-        return Err("expected YYYY-MM-DD".into());
-    };
-    let parse = |s: &str, name: &str| s.parse::<i64>().map_err(|_| format!("{name} is not a number"));
-    let (year, month, day) = (parse(year, "year")?, parse(month, "month")?, parse(day, "day")?);
-    if !(1970..=9999).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return Err("expected YYYY-MM-DD".into());
+    let midnight = crate::http::dates::day(text).ok_or("expected a date, YYYY-MM-DD")?;
+    let secs = midnight.duration_since(UNIX_EPOCH).map_err(|_| "expected a date after 1970")?.as_secs();
+    i64::try_from(secs / 86_400).map_err(|_| "date out of range".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_day;
+
+    #[test]
+    fn today_parses_like_query_dates() {
+        assert_eq!(parse_day("2026-11-24"), Ok(20_781));
+        assert_eq!(parse_day("1970-01-01"), Ok(0));
+        for bad in ["2026-02-30", "2026-13-01", "24-11-2026", "today"] {
+            assert!(parse_day(bad).is_err(), "{bad}");
+        }
     }
-    Ok(veil_store::retention::days_from_civil(year, month, day))
 }

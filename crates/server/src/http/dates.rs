@@ -40,7 +40,7 @@ impl DateRange {
 }
 
 /// Midnight UTC of a `YYYY-MM-DD` date.
-fn day(text: &str) -> Option<SystemTime> {
+pub(crate) fn day(text: &str) -> Option<SystemTime> {
     let text = text.trim();
     let shape_ok = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
     if !shape_ok {

@@ -3,7 +3,7 @@
 //! `veil-ingest` crate.
 
 pub mod auth;
-mod dates;
+pub(crate) mod dates;
 mod health;
 mod heatmaps;
 mod observe;
