@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{ORIGIN, batch, demo_token, msgpack, wait_for_query, zstd};
+use common::{ORIGIN, batch, demo_token, wait_for_query};
 use serde_json::json;
 
 #[test]
@@ -16,16 +16,7 @@ fn refused_rows_go_to_dead_letters_and_good_rows_still_arrive() {
     // `recordings` loses a column: every recording row is now a data error.
     db.query("ALTER TABLE recordings DROP COLUMN payload");
     let token = demo_token();
-    let response = veil.post(
-        "/v1/ingest",
-        &[
-            ("Origin", ORIGIN),
-            ("X-Consent-Token", &token),
-            ("Content-Type", "application/msgpack"),
-            ("Content-Encoding", "zstd"),
-        ],
-        &zstd(&msgpack(&batch("demo", "4e3d2c1b-0a9f-4e8d-8c7b-6a5f4e3d2c1b", 0))),
-    );
+    let response = common::ingest(&veil, &token, &batch("demo", "4e3d2c1b-0a9f-4e8d-8c7b-6a5f4e3d2c1b", 0));
     assert_eq!(response.status, 202);
     // A consent grant queued behind the poison rows.
     let grant = veil.post(

@@ -49,31 +49,18 @@ impl Drop for Setup {
     }
 }
 
-fn ingest(veil: &VeilProcess, token: &str, body: &[u8]) -> veil_test_support::Response {
-    veil.post(
-        "/v1/ingest",
-        &[
-            ("Origin", ORIGIN),
-            ("X-Consent-Token", token),
-            ("Content-Type", "application/msgpack"),
-            ("Content-Encoding", "zstd"),
-        ],
-        body,
-    )
-}
-
 #[test]
 fn batches_accepted_while_clickhouse_is_down_arrive_once_none_twice() {
     let setup = Setup::new("clickhouse-outage-test");
     let mut veil = setup.veil(&[]);
     common::wait_ready(&mut veil);
     let token = demo_token();
-    assert_eq!(ingest(&veil, &token, &zstd(&msgpack(&batch("demo", SESSION, 0)))).status, 202);
+    assert_eq!(common::ingest(&veil, &token, &batch("demo", SESSION, 0)).status, 202);
     wait_for_query(&setup.db, "SELECT count() FROM recordings", "1", Duration::from_secs(10));
 
     setup.clickhouse.stop();
     for seq in 1..=20 {
-        let response = ingest(&veil, &token, &zstd(&msgpack(&batch("demo", SESSION, seq))));
+        let response = common::ingest(&veil, &token, &batch("demo", SESSION, seq));
         assert_eq!(response.status, 202, "seq {seq}: {}", String::from_utf8_lossy(&response.body));
     }
     // Give the shipper time to fail a few inserts.
@@ -106,7 +93,7 @@ fn a_full_queue_answers_503_and_loses_nothing() {
         let mut body = batch("demo", SESSION, seq);
         let noise = noise(seq, 1_000_000);
         body["events"][0]["data"]["noise"] = json!(noise);
-        let response = ingest(&veil, &token, &zstd(&msgpack(&body)));
+        let response = common::ingest(&veil, &token, &body);
         match response.status {
             202 => accepted.push(seq),
             503 => {
@@ -132,7 +119,7 @@ fn a_full_queue_answers_503_and_loses_nothing() {
         Duration::from_secs(60),
     );
     common::wait_ready(&mut veil);
-    let response = ingest(&veil, &token, &zstd(&msgpack(&batch("demo", SESSION, 1000))));
+    let response = common::ingest(&veil, &token, &batch("demo", SESSION, 1000));
     assert_eq!(response.status, 202, "ingest works again once the queue drained");
 }
 
@@ -150,7 +137,7 @@ fn a_restart_ships_what_an_earlier_process_accepted() {
     setup.clickhouse.stop();
     let token = demo_token();
     for seq in 0..10 {
-        assert_eq!(ingest(&first, &token, &zstd(&msgpack(&batch("demo", SESSION, seq)))).status, 202);
+        assert_eq!(common::ingest(&first, &token, &batch("demo", SESSION, seq)).status, 202);
     }
     let (clean, _) = first.terminate(Duration::from_secs(15));
     assert!(clean, "{}", first.log());

@@ -70,13 +70,8 @@ fn a_valid_batch_is_stored_masked_in_every_encoding() {
     assert_eq!(response.status, 202, "{}", String::from_utf8_lossy(&response.body));
 
     wait_for_query(&db, "SELECT count(), sum(event_count) FROM recordings", "6\t18", Duration::from_secs(10));
-    let payloads = db.query("SELECT hex(payload) FROM recordings ORDER BY seq");
-    for line in payloads.lines() {
-        let compressed = hex_decode(line.trim());
-        let events: serde_json::Value = serde_json::from_str(
-            &String::from_utf8(zstd::decode_all(&compressed[..]).expect("zstd")).expect("utf-8"),
-        )
-        .expect("json");
+    for payload in common::stored_payloads(&db) {
+        let events: serde_json::Value = serde_json::from_str(&payload).expect("json");
         let text = events.to_string();
         assert!(!text.contains("typed secret value"), "typed value stored: {text}");
         assert!(text.contains("******************"), "masked value missing: {text}");
@@ -387,8 +382,4 @@ fn cors_preflights_allow_only_configured_origins() {
         assert_eq!(denied.status, 403, "{path}");
         assert_eq!(denied.header("access-control-allow-origin"), None);
     }
-}
-
-fn hex_decode(hex: &str) -> Vec<u8> {
-    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex")).collect()
 }

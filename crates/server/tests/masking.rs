@@ -12,7 +12,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{ORIGIN, demo_token, msgpack, wait_for_query, zstd};
+use common::{ORIGIN, demo_token, msgpack, wait_for_query};
 use serde_json::Value;
 use veil_test_support::TestDatabase;
 
@@ -89,10 +89,8 @@ fn everything(db: &TestDatabase) -> String {
             .collect();
         out.push_str(&db.query(&format!("SELECT {} FROM `{table}` FORMAT TSV", columns.join(", "))));
     }
-    for line in db.query("SELECT hex(payload) FROM recordings").lines() {
-        let bytes: Vec<u8> =
-            (0..line.len()).step_by(2).filter_map(|i| u8::from_str_radix(&line[i..i + 2], 16).ok()).collect();
-        out.push_str(&String::from_utf8_lossy(&zstd::decode_all(&bytes[..]).expect("zstd payload")));
+    for payload in common::stored_payloads(db) {
+        out.push_str(&payload);
     }
     out
 }
@@ -102,16 +100,7 @@ fn a_recorder_without_masking_leaks_no_typed_value_into_clickhouse() {
     let (db, veil) = server();
     let token = demo_token();
     for batch in [fixture(BATCH_0), fixture(BATCH_1)] {
-        let response = veil.post(
-            "/v1/ingest",
-            &[
-                ("Origin", ORIGIN),
-                ("X-Consent-Token", &token),
-                ("Content-Type", "application/msgpack"),
-                ("Content-Encoding", "zstd"),
-            ],
-            &zstd(&msgpack(&batch)),
-        );
+        let response = common::ingest(&veil, &token, &batch);
         assert_eq!(response.status, 202, "{}", String::from_utf8_lossy(&response.body));
     }
     wait_for_query(&db, "SELECT count() FROM recordings", "2", Duration::from_secs(10));
@@ -182,13 +171,7 @@ fn veil_mask_masks_like_ingest_and_reports_by_rule() {
     );
     assert_eq!(response.status, 202, "{}", String::from_utf8_lossy(&response.body));
     wait_for_query(&db, "SELECT count() FROM recordings", "1", Duration::from_secs(10));
-    let hex = db.query("SELECT hex(payload) FROM recordings");
-    let bytes: Vec<u8> = (0..hex.trim().len())
-        .step_by(2)
-        .filter_map(|i| u8::from_str_radix(&hex.trim()[i..i + 2], 16).ok())
-        .collect();
-    let stored: Value =
-        serde_json::from_slice(&zstd::decode_all(&bytes[..]).expect("zstd")).expect("stored events");
+    let stored: Value = serde_json::from_str(&common::stored_payloads(&db)[0]).expect("stored events");
     assert_eq!(stored, masked, "ingest stored other events than veil mask printed");
 }
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{ORIGIN, batch, msgpack, veil_with_config, zstd};
+use common::{ORIGIN, batch, msgpack, veil_with_config};
 
 #[test]
 fn minted_tokens_are_accepted_by_ingest() {
@@ -17,16 +17,7 @@ fn minted_tokens_are_accepted_by_ingest() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let token = String::from_utf8(out.stdout).expect("utf-8").trim().to_owned();
     assert!(token.starts_with("v1.") && token.matches('.').count() == 2, "{token}");
-    let response = veil.post(
-        "/v1/ingest",
-        &[
-            ("Origin", ORIGIN),
-            ("X-Consent-Token", &token),
-            ("Content-Type", "application/msgpack"),
-            ("Content-Encoding", "zstd"),
-        ],
-        &zstd(&msgpack(&batch("demo", "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b", 0))),
-    );
+    let response = common::ingest(&veil, &token, &batch("demo", "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b", 0));
     assert_eq!(response.status, 202, "{}", String::from_utf8_lossy(&response.body));
 
     // A short TTL expires.

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{ORIGIN, batch, msgpack, zstd};
+use common::{ORIGIN, batch};
 use serde_json::json;
 use veil_test_support::{TestDatabase, VeilOptions, VeilProcess};
 
@@ -45,16 +45,7 @@ fn a_withdrawal_on_one_node_is_enforced_by_another_within_10_seconds() {
     assert_eq!(grant.status, 201);
     let token = grant.json()["token"].as_str().expect("token").to_owned();
     let send = |node: &VeilProcess, seq: u64| {
-        node.post(
-            "/v1/ingest",
-            &[
-                ("Origin", ORIGIN),
-                ("X-Consent-Token", &token),
-                ("Content-Type", "application/msgpack"),
-                ("Content-Encoding", "zstd"),
-            ],
-            &zstd(&msgpack(&batch("demo", "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d", seq))),
-        )
+        common::ingest(node, &token, &batch("demo", "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d", seq))
     };
     assert_eq!(send(&b, 0).status, 202, "node B accepts before the withdrawal");
 

@@ -186,3 +186,40 @@ pub fn wait_for_query(db: &TestDatabase, sql: &str, expected: &str, timeout: Dur
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// POSTs a body to `/v1/ingest` as the recorder does for the `demo` site:
+/// from its origin, MessagePack compressed with zstd.
+pub fn ingest_body(veil: &VeilProcess, token: &str, body: &[u8]) -> veil_test_support::Response {
+    veil.post(
+        "/v1/ingest",
+        &[
+            ("Origin", ORIGIN),
+            ("X-Consent-Token", token),
+            ("Content-Type", "application/msgpack"),
+            ("Content-Encoding", "zstd"),
+        ],
+        body,
+    )
+}
+
+/// The same for a batch given as JSON.
+pub fn ingest(veil: &VeilProcess, token: &str, batch: &Value) -> veil_test_support::Response {
+    ingest_body(veil, token, &zstd(&msgpack(batch)))
+}
+
+/// The stored recordings' payloads (zstd JSON arrays of events),
+/// decompressed, in `seq` order.
+pub fn stored_payloads(db: &TestDatabase) -> Vec<String> {
+    db.query("SELECT hex(payload) FROM recordings ORDER BY seq")
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let bytes: Vec<u8> = (0..line.len())
+                .step_by(2)
+                .filter_map(|i| u8::from_str_radix(&line[i..i + 2], 16).ok())
+                .collect();
+            String::from_utf8(zstd::decode_all(&bytes[..]).expect("zstd payload")).expect("UTF-8 payload")
+        })
+        .collect()
+}
