@@ -5,20 +5,11 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use veil_events::decode;
-use veil_masking::{MaskingRules, Report, SessionState, SiteRules, mask_batch};
+use veil_masking::{Report, SessionState, mask_batch};
 
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-}
+mod common;
 
-fn rules() -> MaskingRules {
-    MaskingRules::new(SiteRules {
-        block_selectors: vec![".secret".into()],
-        unmask_selectors: vec![".help".into()],
-        ..SiteRules::default()
-    })
-    .unwrap()
-}
+use common::{fixture, rules};
 
 /// The report as rows a snapshot shows well.
 fn rows(report: &Report) -> Vec<String> {

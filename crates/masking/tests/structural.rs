@@ -7,18 +7,9 @@
 use veil_events::{Batch, Value, decode, encode};
 use veil_masking::{FieldKind, MaskingRules, Report, SessionState, SiteRules, mask_batch};
 
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-}
+mod common;
 
-fn rules() -> MaskingRules {
-    MaskingRules::new(SiteRules {
-        block_selectors: vec![".secret".into()],
-        unmask_selectors: vec![".help".into()],
-        ..SiteRules::default()
-    })
-    .unwrap()
-}
+use common::{fixture, rules};
 
 fn json(batch: &Batch<'_>) -> String {
     String::from_utf8(encode::to_json(batch).unwrap()).unwrap()
