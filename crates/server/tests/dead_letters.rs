@@ -12,7 +12,7 @@ use serde_json::json;
 
 #[test]
 fn refused_rows_go_to_dead_letters_and_good_rows_still_arrive() {
-    let (db, mut veil) = common::migrated_server();
+    let (db, veil) = common::migrated_server();
     // `recordings` loses a column: every recording row is now a data error.
     db.query("ALTER TABLE recordings DROP COLUMN payload");
     let token = demo_token();
@@ -29,9 +29,9 @@ fn refused_rows_go_to_dead_letters_and_good_rows_still_arrive() {
     wait_for_query(&db, "SELECT count() FROM consent_log", "1", Duration::from_secs(20));
     // The click of the batch went to the heatmap tables, which still work.
     wait_for_query(&db, "SELECT sumMerge(clicks) FROM heatmap_clicks", "1", Duration::from_secs(5));
-    veil.wait_until(Duration::from_secs(10), |v| {
-        v.get("/metrics").is_ok_and(|(_, m)| m.contains("veil_store_dead_letter_records_total 1"))
-    });
-    let metrics = veil.get("/metrics").expect("metrics").1;
-    assert!(metrics.contains(r#"veil_store_insert_failures_total{kind="refused"}"#), "{metrics}");
+    common::wait_for_metrics(
+        &veil,
+        &["veil_store_dead_letter_records_total 1", r#"veil_store_insert_failures_total{kind="refused"}"#],
+        Duration::from_secs(10),
+    );
 }

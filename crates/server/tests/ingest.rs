@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{ORIGIN, batch, demo_token, gzip, msgpack, token, wait_for_query, zstd};
+use common::{ORIGIN, batch, demo_token, gzip, msgpack, token, wait_for_metrics, wait_for_query, zstd};
 use serde_json::json;
 use veil_test_support::{Response, VeilProcess};
 
@@ -227,18 +227,19 @@ fn bodies_are_checked_and_answered_with_the_spec_codes() {
     wait_for_query(&db, "SELECT sumMerge(clicks) FROM heatmap_clicks", "1", Duration::from_secs(10));
     assert_eq!(db.query("SELECT count() FROM recordings").trim(), "0");
 
-    let metrics = veil.get("/metrics").expect("metrics").1;
-    for expected in [
-        r#"veil_ingest_rejections_total{endpoint="ingest",reason="too_deep"} 1"#,
-        r#"veil_ingest_rejections_total{endpoint="ingest",reason="body_too_large"} 1"#,
-        r#"veil_ingest_events_dropped_total{cause="purpose_not_granted"} 2"#,
-        r#"veil_ingest_events_total{type="custom"} 1"#,
-        r#"veil_ingest_received_bytes_total{encoding="zstd"}"#,
-        "veil_ingest_decode_duration_seconds_count",
-        r#"veil_store_inserted_rows_total{table="heatmap_clicks_input"} 1"#,
-    ] {
-        assert!(metrics.contains(expected), "missing {expected} in\n{metrics}");
-    }
+    wait_for_metrics(
+        &veil,
+        &[
+            r#"veil_ingest_rejections_total{endpoint="ingest",reason="too_deep"} 1"#,
+            r#"veil_ingest_rejections_total{endpoint="ingest",reason="body_too_large"} 1"#,
+            r#"veil_ingest_events_dropped_total{cause="purpose_not_granted"} 2"#,
+            r#"veil_ingest_events_total{type="custom"} 1"#,
+            r#"veil_ingest_received_bytes_total{encoding="zstd"}"#,
+            "veil_ingest_decode_duration_seconds_count",
+            r#"veil_store_inserted_rows_total{table="heatmap_clicks_input"} 1"#,
+        ],
+        Duration::from_secs(10),
+    );
 }
 
 fn token_for_purposes(purposes: &[&str]) -> String {

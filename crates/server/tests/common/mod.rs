@@ -187,6 +187,22 @@ pub fn wait_for_query(db: &TestDatabase, sql: &str, expected: &str, timeout: Dur
     }
 }
 
+/// Polls `/metrics` until every expected line is there and returns the text.
+/// Counters the shipper keeps move after its insert returns, so a row can
+/// already be in ClickHouse while its counter has not yet been bumped.
+pub fn wait_for_metrics(veil: &VeilProcess, expected: &[&str], timeout: Duration) -> String {
+    let started = Instant::now();
+    loop {
+        let metrics = veil.get("/metrics").expect("metrics").1;
+        let missing: Vec<&&str> = expected.iter().filter(|line| !metrics.contains(**line)).collect();
+        if missing.is_empty() {
+            return metrics;
+        }
+        assert!(started.elapsed() < timeout, "missing {missing:?} within {timeout:?} in\n{metrics}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// POSTs a body to `/v1/ingest` as the recorder does for the `demo` site:
 /// from its origin, MessagePack compressed with zstd.
 pub fn ingest_body(veil: &VeilProcess, token: &str, body: &[u8]) -> veil_test_support::Response {
