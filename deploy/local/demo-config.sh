@@ -19,6 +19,8 @@ listen="${VEIL_LISTEN:-127.0.0.1:8080}"
 port="${listen##*:}"
 secret="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
 [ ${#secret} -eq 64 ] || die "could not read 32 random bytes"
+user_secret="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
+[ ${#user_secret} -eq 64 ] || die "could not read 32 random bytes"
 umask 077 # the file holds a signing key
 cat >"$file" <<TOML
 # Demo configuration written by deploy/local/demo-config.sh.
@@ -50,6 +52,7 @@ retention_days = 30
 heatmap_retention_days = 395
 k_min = 1
 honor_gpc = true
+user_id_secret = "hex:$user_secret"
 [sites.masking]
 patterns = [{ name = "order_id", regex = "ORD-[0-9]{8}" }]
 block_selectors = [".secret"]

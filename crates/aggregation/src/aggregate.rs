@@ -123,8 +123,49 @@ pub struct Aggregation {
 /// counts, rage and dead clicks, scroll depth, per page-view segment (see
 /// the module documentation).
 pub fn aggregate(batch: &Batch<'_>, rules: &PageKeyRules, grid: &Grid) -> Aggregation {
+    let device = device_class(batch);
+    let mut aggregation = Aggregation::default();
+    for segment in page_views(batch, rules, grid, true) {
+        match segment.key {
+            Ok(page_key) => aggregation.pages.push(finish(
+                page_key,
+                device,
+                segment.started_ms,
+                &segment.clicks,
+                segment.depth,
+                segment.invalid,
+            )),
+            Err(_) => {
+                aggregation.unattributed_clicks =
+                    aggregation.unattributed_clicks.saturating_add(segment.click_events);
+            }
+        }
+    }
+    aggregation
+}
+
+/// The device class of a batch, from the viewport width it was cut with.
+/// The envelope requires a viewport, so every batch has one; heatmaps and
+/// the sessions index both take it from here so that filtering either by
+/// device finds the same visits.
+pub(crate) fn device_class(batch: &Batch<'_>) -> DeviceClass {
+    DeviceClass::from_viewport_width(batch.viewport.w)
+}
+
+/// Reads a batch into its page-view segments (see the module
+/// documentation), with each segment's placed clicks, skipped inputs and
+/// scroll depth. Shared by [`aggregate()`] and [`crate::summarize()`] so
+/// that a session's click counts are the heatmap's. `with_selectors`
+/// resolves selectors of derived clicks from the serialised DOM, which only
+/// element counts need and which costs a walk over every snapshot.
+pub(crate) fn page_views<'b>(
+    batch: &'b Batch<'_>,
+    rules: &PageKeyRules,
+    grid: &Grid,
+    with_selectors: bool,
+) -> Vec<Segment<'b>> {
     let derive = !batch.events.iter().any(|event| event.custom_tag() == Some(TAG_CLICK));
-    let selectors = if derive {
+    let selectors = if derive && with_selectors {
         let ids: HashSet<u64> =
             batch.events.iter().filter(|e| is_rrweb_click(e)).filter_map(node_id).collect();
         target::describe(&batch.events, &ids)
@@ -200,25 +241,7 @@ pub fn aggregate(batch: &Batch<'_>, rules: &PageKeyRules, grid: &Grid) -> Aggreg
         }
     }
 
-    let device = DeviceClass::from_viewport_width(batch.viewport.w);
-    let mut aggregation = Aggregation::default();
-    for segment in segments {
-        match segment.key {
-            Ok(page_key) => aggregation.pages.push(finish(
-                page_key,
-                device,
-                segment.started_ms,
-                &segment.clicks,
-                segment.depth,
-                segment.invalid,
-            )),
-            Err(_) => {
-                aggregation.unattributed_clicks =
-                    aggregation.unattributed_clicks.saturating_add(segment.click_events);
-            }
-        }
-    }
-    aggregation
+    segments
 }
 
 /// Whether an event is an rrweb click.
@@ -232,7 +255,7 @@ fn node_id(event: &Event<'_>) -> Option<u64> {
 }
 
 /// The URL an event says the page is on, if it says one.
-fn navigation<'e>(event: &'e Event<'_>) -> Option<&'e str> {
+pub(crate) fn navigation<'e>(event: &'e Event<'_>) -> Option<&'e str> {
     match event.kind {
         EventType::Meta => event.data.get("href").and_then(Value::as_str),
         EventType::Custom if matches!(event.custom_tag(), Some(TAG_CLICK | TAG_SCROLL)) => {
@@ -244,14 +267,16 @@ fn navigation<'e>(event: &'e Event<'_>) -> Option<&'e str> {
 }
 
 /// The events of one page view, as they are read.
-struct Segment<'b> {
-    key: Result<String, PageKeyError>,
+pub(crate) struct Segment<'b> {
+    /// The page key, or why the page has none.
+    pub(crate) key: Result<String, PageKeyError>,
     started_ms: i64,
-    clicks: Vec<Click<'b>>,
+    /// The clicks that could be placed, in batch order.
+    pub(crate) clicks: Vec<Click<'b>>,
     depth: Option<f64>,
     invalid: BTreeMap<InvalidReason, u32>,
     /// Click events seen, valid or not.
-    click_events: u32,
+    pub(crate) click_events: u32,
 }
 
 impl<'b> Segment<'b> {
@@ -295,15 +320,10 @@ fn finish(
     depth: Option<f64>,
     invalid: BTreeMap<InvalidReason, u32>,
 ) -> BatchAggregate {
-    let points: Vec<Point> =
-        clicks.iter().map(|c| Point { t: c.t, x: c.document.x, y: c.document.y }).collect();
-    let bursts = rage::bursts(&points);
-
     let mut cells: BTreeMap<(Layer, Cell, ClickFlags), u32> = BTreeMap::new();
     let mut elements: BTreeMap<&str, ElementCount> = BTreeMap::new();
     let (mut rage_clicks, mut dead_clicks) = (0u32, 0u32);
-    for (click, burst) in clicks.iter().zip(bursts) {
-        let flags = ClickFlags { rage: click.rage || burst, dead: click.dead };
+    for (click, flags) in clicks.iter().zip(click_flags(clicks)) {
         let count = cells.entry((click.layer, click.cell, flags)).or_insert(0);
         *count = count.saturating_add(1);
         rage_clicks = rage_clicks.saturating_add(u32::from(flags.rage));
@@ -335,6 +355,18 @@ fn finish(
         dead_clicks,
         invalid: invalid.into_iter().collect(),
     }
+}
+
+/// The flags of each click of one page view, in order: the recorder's
+/// `rage` and `dead`, and rage for every member of a burst ([`crate::rage`]).
+pub(crate) fn click_flags(clicks: &[Click<'_>]) -> Vec<ClickFlags> {
+    let points: Vec<Point> =
+        clicks.iter().map(|c| Point { t: c.t, x: c.document.x, y: c.document.y }).collect();
+    clicks
+        .iter()
+        .zip(rage::bursts(&points))
+        .map(|(click, burst)| ClickFlags { rage: click.rage || burst, dead: click.dead })
+        .collect()
 }
 
 #[cfg(test)]

@@ -18,6 +18,10 @@
 //! - rage clicks: [`mod@rage`];
 //! - page views within a batch: [`mod@aggregate`].
 //!
+//! [`summarize()`] reads the same batch for the sessions index (SPEC §7):
+//! pages visited, device class, active time and click, rage, dead and error
+//! counts, with clicks read exactly as for heatmaps ([`mod@session`]).
+//!
 //! ```
 //! use veil_aggregation::{aggregate, DeviceClass, Grid, Layer, PageKeyRules};
 //!
@@ -53,6 +57,7 @@ pub mod page_key;
 mod payload;
 pub mod rage;
 pub mod scroll;
+pub mod session;
 mod target;
 #[cfg(test)]
 mod testing;
@@ -67,3 +72,4 @@ pub use page_key::{
 pub use payload::InvalidReason;
 pub use rage::{MAX_NEIGHBOURS, RAGE_MIN_CLICKS, RAGE_RADIUS_PX, RAGE_WINDOW_MS};
 pub use scroll::ScrollDepth;
+pub use session::{SessionSummary, summarize};

@@ -56,7 +56,8 @@ impl SecretKey {
         format!("{PREFIX}{}", hex::encode(self.0))
     }
 
-    pub(crate) fn as_bytes(&self) -> &[u8; LEN] {
+    /// The key's bytes, for other keyed hashes (linked user ids).
+    pub fn as_bytes(&self) -> &[u8; LEN] {
         &self.0
     }
 }

@@ -117,6 +117,8 @@ fn bench_batch(c: &mut Criterion, name: &str, batch: &serde_json::Value) {
                 masking: &masking,
                 sessions: &sessions,
                 received_at: 1_795_514_400,
+                browser: "firefox",
+                user_id_key: None,
             };
             black_box(process(&body, &context).expect("process").rows.len())
         })

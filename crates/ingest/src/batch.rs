@@ -49,6 +49,15 @@ async fn ingest_inner(
         .map_err(|_| Reject::Unavailable { retry_after: state.settings.retry_after })?;
     let page_keys = policy.page_keys.clone();
     let masking = policy.masking.clone();
+    let user_id_key = policy.user_id_key;
+    // Only the family leaves this line; the header is never kept.
+    let browser = crate::browser::family(
+        request
+            .headers()
+            .get(actix_web::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or(""),
+    );
     let ingest_state = state.clone();
     let processed = web::block(move || {
         let context = pipeline::Context {
@@ -61,6 +70,8 @@ async fn ingest_inner(
             masking: &masking,
             sessions: &ingest_state.sessions,
             received_at,
+            browser,
+            user_id_key: user_id_key.as_ref(),
         };
         pipeline::process(&body, &context)
     })
@@ -80,6 +91,9 @@ async fn ingest_inner(
     }
     for (rule, kind, count) in processed.redactions.iter() {
         metrics.redactions.with_label_values(&[rule, kind.as_str()]).inc_by(count);
+    }
+    if processed.user_id_dropped {
+        metrics.user_ids_dropped.inc();
     }
     if !processed.rows.is_empty() {
         crate::append(state, &processed.rows).await?;

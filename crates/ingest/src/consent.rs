@@ -179,6 +179,17 @@ async fn withdraw_inner(
     };
     crate::append(state, &[QueuedRow::ConsentLog(row)]).await?;
     state.revocations.revoke(claims.consent_id.clone(), claims.expires_at);
+    if parsed.erase
+        && let Some(requests) = &state.erasure_requests
+    {
+        let request = crate::ErasureRequest {
+            site: claims.site.as_str().to_owned(),
+            visitor: claims.visitor.as_str().to_owned(),
+        };
+        if requests.try_send(request).is_err() {
+            tracing::warn!("erasure worker busy; the periodic sweep will erase this visitor");
+        }
+    }
     tracing::info!(site = claims.site.as_str(), erase = parsed.erase, "consent withdrawn");
     Ok(HttpResponse::Ok().json(json!({
         "consent_id": claims.consent_id.as_str(),

@@ -25,7 +25,7 @@ pub struct Origin<'a> {
     pub received_day: u16,
 }
 
-fn device(class: DeviceClass) -> i8 {
+pub(crate) fn device(class: DeviceClass) -> i8 {
     match class {
         DeviceClass::Desktop => rows::Device::Desktop as i8,
         DeviceClass::Tablet => rows::Device::Tablet as i8,

@@ -8,6 +8,7 @@
 
 mod batch;
 mod body;
+pub mod browser;
 mod consent;
 pub mod decompress;
 mod error;
@@ -33,7 +34,7 @@ pub use error::ApiError;
 pub use metrics::IngestMetrics;
 pub use reject::{MalformedKind, Reject};
 pub use revocations::Revocations;
-pub use state::{IngestSettings, IngestState, Limits, SitePolicy};
+pub use state::{ErasureRequest, IngestSettings, IngestState, Limits, SitePolicy};
 
 /// Mounts `/v1/consent`, `/v1/consent/withdraw` and `/v1/ingest` (with
 /// their CORS preflights). Needs `web::Data<IngestState>` in the app.

@@ -37,6 +37,9 @@ pub struct IngestMetrics {
     /// `input`, `url`, `custom_event`, `removed_field`, `blocked_element`).
     /// Never a value.
     pub redactions: IntCounterVec,
+    /// `veil_ingest_user_ids_dropped_total`: batches whose linked user id
+    /// was dropped because the site has no `user_id_secret`.
+    pub user_ids_dropped: IntCounter,
 }
 
 impl IngestMetrics {
@@ -87,7 +90,12 @@ impl IngestMetrics {
                 ),
                 &["rule", "kind"],
             )?,
+            user_ids_dropped: IntCounter::new(
+                "veil_ingest_user_ids_dropped_total",
+                "Linked user ids dropped because the site has no user_id_secret.",
+            )?,
         };
+        registry.register(Box::new(metrics.user_ids_dropped.clone()))?;
         registry.register(Box::new(metrics.redactions.clone()))?;
         registry.register(Box::new(metrics.requests.clone()))?;
         registry.register(Box::new(metrics.rejections.clone()))?;

@@ -10,12 +10,16 @@ use veil_aggregation::{Grid, PageKeyRules};
 use veil_consent::{Claims, Purpose, Purposes};
 use veil_events::{Batch, EventType, decode};
 use veil_masking::{MaskingRules, SessionCache};
-use veil_store::rows::{QueuedRow, RecordingRow};
+use veil_store::rows::{QueuedRow, RecordingRow, SessionIndexRow};
 
 use crate::decompress::{Encoding, decompress};
 use crate::heatmap_rows;
 use crate::reject::{MalformedKind, Reject};
 use crate::state::Limits;
+
+/// Page keys kept per batch in the sessions index: a hostile batch could
+/// name thousands.
+const MAX_PAGE_KEYS_PER_BATCH: usize = 50;
 
 /// zstd level for stored payloads: level 3 compresses rrweb JSON about
 /// 10:1 at several hundred MB/s.
@@ -71,6 +75,9 @@ pub struct Processed {
     pub decode_time: Duration,
     /// Redactions by rule.
     pub redactions: veil_masking::Report,
+    /// The batch carried a user id but the site has no key to hash it, so
+    /// it was dropped.
+    pub user_id_dropped: bool,
 }
 
 /// Everything [`process`] needs besides the body.
@@ -93,12 +100,27 @@ pub struct Context<'a> {
     pub sessions: &'a SessionCache,
     /// Receipt time, Unix seconds.
     pub received_at: u32,
+    /// Browser family from the user agent ([`crate::browser::family`]).
+    pub browser: &'static str,
+    /// Key for linked user ids ([`crate::SitePolicy::user_id_key`]).
+    pub user_id_key: Option<&'a [u8; 32]>,
 }
 
 /// Runs the pipeline on one request body.
 pub fn process(body: &[u8], context: &Context<'_>) -> Result<Processed, Reject> {
-    let Context { encoding, format, claims, granted, limits, page_keys, masking, sessions, received_at } =
-        *context;
+    let Context {
+        encoding,
+        format,
+        claims,
+        granted,
+        limits,
+        page_keys,
+        masking,
+        sessions,
+        received_at,
+        browser,
+        user_id_key,
+    } = *context;
     let plain = decompress(body, encoding, limits.max_decompressed_bytes)?;
     let started = Instant::now();
     let decoded = match format {
@@ -133,8 +155,21 @@ pub fn process(body: &[u8], context: &Context<'_>) -> Result<Processed, Reject> 
     }
     // Heatmap input is kept in a recording only when the visitor also
     // agreed to be recorded; with `heatmaps` alone only aggregates remain.
+    let user_hash = match (batch.user.as_deref(), user_id_key) {
+        (Some(user), Some(key)) if !user.is_empty() => Some(user_hash(key, user)),
+        _ => None,
+    };
+    let user_id_dropped = batch.user.as_deref().is_some_and(|u| !u.is_empty()) && user_hash.is_none();
     if granted.contains(Purpose::Recording) && !batch.events.is_empty() {
-        rows.push(QueuedRow::Recording(recording_row(&batch, claims, received_at)?));
+        let recording = recording_row(&batch, claims, received_at)?;
+        let summary = veil_aggregation::summarize(&batch, page_keys);
+        rows.push(QueuedRow::SessionIndex(session_index_row(
+            &recording,
+            summary,
+            user_hash.unwrap_or_default(),
+            browser,
+        )));
+        rows.push(QueuedRow::Recording(recording));
     }
     Ok(Processed {
         rows,
@@ -144,7 +179,45 @@ pub fn process(body: &[u8], context: &Context<'_>) -> Result<Processed, Reject> 
         decompressed_bytes: plain.len(),
         decode_time,
         redactions,
+        user_id_dropped,
     })
+}
+
+/// The keyed BLAKE3 hash (hex) under which a site's own user id is stored
+/// and filtered (SPEC §7); the raw id goes no further than this function.
+pub fn user_hash(key: &[u8; 32], user: &str) -> String {
+    blake3::keyed_hash(key, user.as_bytes()).to_hex().to_string()
+}
+
+fn session_index_row(
+    recording: &RecordingRow,
+    summary: veil_aggregation::SessionSummary,
+    user_hash: String,
+    browser: &str,
+) -> SessionIndexRow {
+    let mut page_keys = summary.page_keys;
+    page_keys.truncate(MAX_PAGE_KEYS_PER_BATCH);
+    SessionIndexRow {
+        site: recording.site.clone(),
+        session: recording.session.clone(),
+        seq: recording.seq,
+        visitor: recording.visitor.clone(),
+        user_hash,
+        day: recording.day,
+        received_at: recording.received_at,
+        first_ts: recording.first_ts,
+        last_ts: recording.last_ts,
+        active_ms: summary.active_ms,
+        entry_page: summary.entry_page,
+        page_keys,
+        device: heatmap_rows::device(summary.device),
+        browser: browser.to_owned(),
+        clicks: summary.clicks,
+        rage_clicks: summary.rage_clicks,
+        dead_clicks: summary.dead_clicks,
+        errors: summary.errors,
+        event_count: recording.event_count,
+    }
 }
 
 fn consent_purpose(purpose: veil_events::Purpose) -> Purpose {

@@ -26,6 +26,9 @@ pub struct SitePolicy {
     pub page_keys: std::sync::Arc<veil_aggregation::PageKeyRules>,
     /// The site's masking rules on top of the defaults.
     pub masking: std::sync::Arc<veil_masking::MaskingRules>,
+    /// Key of the keyed BLAKE3 hash of linked user ids; without one, user
+    /// ids are dropped (never stored raw).
+    pub user_id_key: Option<[u8; 32]>,
 }
 
 /// Size limits of a request.
@@ -56,6 +59,17 @@ pub struct IngestSettings {
     pub retry_after: Duration,
 }
 
+/// A withdrawal asked for erasure of its visitor's data. The withdrawal row
+/// (with `erase = 1`) is durable before this is sent, so a request lost
+/// here (full channel, crash) is found again in the consent log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErasureRequest {
+    /// Site id.
+    pub site: String,
+    /// Visitor id.
+    pub visitor: String,
+}
+
 /// The handlers' shared state (`web::Data<IngestState>`).
 pub struct IngestState {
     /// Settings.
@@ -81,6 +95,9 @@ pub struct IngestState {
     /// memory stays below permits × `max_decompressed_bytes` however many
     /// requests arrive; the others wait holding only their raw body.
     pub pipeline_permits: tokio::sync::Semaphore,
+    /// Where withdrawals with `erase: true` are handed to the server's
+    /// erasure worker; `None` leaves them to its periodic sweep.
+    pub erasure_requests: Option<tokio::sync::mpsc::Sender<ErasureRequest>>,
 }
 
 impl IngestState {
@@ -108,6 +125,13 @@ impl IngestState {
             all_origins,
             sessions: veil_masking::SessionCache::new(veil_masking::CacheConfig::default()),
             pipeline_permits: tokio::sync::Semaphore::new(permits),
+            erasure_requests: None,
         }
+    }
+
+    /// Hands withdrawals with erasure to `sender`.
+    pub fn with_erasure_requests(mut self, sender: tokio::sync::mpsc::Sender<ErasureRequest>) -> IngestState {
+        self.erasure_requests = Some(sender);
+        self
     }
 }

@@ -93,6 +93,7 @@ impl Queue {
         let counters = Arc::new(Counters::default());
         Counters::add(&counters.unconsumed_bytes, recovered.unconsumed_bytes);
         Counters::add(&counters.unconsumed_records, recovered.unconsumed_records);
+        Counters::add(&counters.accepted_records_total, recovered.unconsumed_records);
         Counters::add(&counters.segments, recovered.segments);
         let lock = Arc::new(recovered.lock);
         let (end_tx, end_rx) = watch::channel(recovered.active);

@@ -20,6 +20,14 @@ pub struct QueueStats {
     pub syncs_total: u64,
     /// Appends refused with `Full` since open.
     pub full_rejections_total: u64,
+    /// Records found unconsumed at open plus records appended since: the
+    /// position of the newest record, in the order the reader ships them.
+    pub accepted_records_total: u64,
+    /// Records the reader committed since open. Once it reaches an earlier
+    /// `accepted_records_total`, everything accepted before that moment has
+    /// been shipped (or skipped as corrupt), which is what an erasure waits
+    /// for before deleting.
+    pub committed_records_total: u64,
 }
 
 /// The live counters behind [`QueueStats`], shared by the appenders, the
@@ -32,6 +40,8 @@ pub(crate) struct Counters {
     pub(crate) appended_records_total: AtomicU64,
     pub(crate) syncs_total: AtomicU64,
     pub(crate) full_rejections_total: AtomicU64,
+    pub(crate) accepted_records_total: AtomicU64,
+    pub(crate) committed_records_total: AtomicU64,
 }
 
 impl Counters {
@@ -54,6 +64,7 @@ impl Counters {
 
     pub(crate) fn consumed_records(&self, records: u64) {
         saturating_sub(&self.unconsumed_records, records);
+        Counters::add(&self.committed_records_total, records);
     }
 
     pub(crate) fn add(counter: &AtomicU64, n: u64) {
@@ -69,6 +80,8 @@ impl Counters {
             appended_records_total: load(&self.appended_records_total),
             syncs_total: load(&self.syncs_total),
             full_rejections_total: load(&self.full_rejections_total),
+            accepted_records_total: load(&self.accepted_records_total),
+            committed_records_total: load(&self.committed_records_total),
         }
     }
 }

@@ -199,6 +199,7 @@ impl State {
                 let counters = &self.config.counters;
                 Counters::add(&counters.appended_records_total, group.len() as u64);
                 Counters::add(&counters.unconsumed_records, group.len() as u64);
+                Counters::add(&counters.accepted_records_total, group.len() as u64);
                 for waiter in group {
                     // An appender that stopped waiting still has its record
                     // stored; nothing to undo.

@@ -39,6 +39,7 @@ async fn commit_survives_reopen_and_deletes_finished_segments() {
     assert!(!segment_path(dir.path(), 0).exists());
     assert_eq!(queue.stats().unconsumed_bytes, 7 * FRAME);
     assert_eq!(queue.stats().unconsumed_records, 7);
+    assert_eq!((queue.stats().accepted_records_total, queue.stats().committed_records_total), (10, 3));
 
     let chunk = next(&mut reader, 2).await;
     assert_eq!(chunk.records, records(3..5));
@@ -49,6 +50,8 @@ async fn commit_survives_reopen_and_deletes_finished_segments() {
     let (queue, mut reader) = reopen(queue, reader, &options).await;
     assert_eq!(queue.stats().unconsumed_bytes, 5 * FRAME);
     assert_eq!(queue.stats().unconsumed_records, 5);
+    // After a reopen the position counts from what was left.
+    assert_eq!((queue.stats().accepted_records_total, queue.stats().committed_records_total), (5, 0));
     let chunk = next(&mut reader, 100).await;
     assert_eq!(chunk.records, records(5..10));
     reader.commit(&chunk).unwrap();

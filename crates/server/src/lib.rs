@@ -8,7 +8,9 @@ pub mod commands;
 pub mod config;
 pub mod http;
 pub mod metrics;
+pub mod privacy;
 pub mod readiness;
+pub mod replay;
 pub mod retention;
 pub mod telemetry;
 
@@ -69,6 +71,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 let store = veil_store::Store::connect(&config.connect_options())?;
                 let report = retention::run_once(&store, &config, today).await?;
                 println!("heatmap partitions dropped: {}", report.heatmap_partitions);
+                println!("recording partitions dropped: {}", report.recording_partitions);
+                println!("expired recording rows deleted: {}", report.recording_rows);
                 Ok(())
             })
         }

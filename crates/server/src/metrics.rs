@@ -27,6 +27,13 @@ pub struct Metrics {
     /// `veil_schema_pending_migrations`: migrations of this build not yet
     /// applied (`veil migrate` applies them).
     pub schema_pending: IntGauge,
+    /// `veil_pii_reports_total{action}`: sessions reported as showing
+    /// personal data (`reported`) and admins' verdicts (`released`,
+    /// `erased`).
+    pub pii_reports: IntCounterVec,
+    /// `veil_erasures_total{trigger}`: visitors erased, by who asked
+    /// (`admin`, `withdrawal`, `sweep`).
+    pub erasures: IntCounterVec,
     /// The browser-facing endpoints' metrics (`veil_ingest_…`).
     pub ingest: veil_ingest::IngestMetrics,
     /// The queue's and the shipper's metrics (`veil_queue_…`, `veil_store_…`).
@@ -71,7 +78,23 @@ impl Metrics {
         )
         .expect("valid metric");
 
+        let pii_reports = IntCounterVec::new(
+            Opts::new(
+                "veil_pii_reports_total",
+                "Sessions reported as showing personal data, and admins' verdicts, by action.",
+            ),
+            &["action"],
+        )
+        .expect("valid metric");
+        let erasures = IntCounterVec::new(
+            Opts::new("veil_erasures_total", "Visitors erased, by what asked for it."),
+            &["trigger"],
+        )
+        .expect("valid metric");
+
         let collectors: Vec<Box<dyn prometheus::core::Collector>> = vec![
+            Box::new(pii_reports.clone()),
+            Box::new(erasures.clone()),
             Box::new(build_info.clone()),
             Box::new(http_requests.clone()),
             Box::new(http_duration.clone()),
@@ -91,6 +114,8 @@ impl Metrics {
             http_duration,
             clickhouse_up,
             schema_pending,
+            pii_reports,
+            erasures,
             ingest,
             store,
         }
@@ -129,6 +154,8 @@ mod tests {
         metrics.ingest.received_bytes.with_label_values(&["zstd"]).inc();
         metrics.store.inserted_rows.with_label_values(&["recordings"]).inc();
         metrics.store.insert_failures.with_label_values(&["retryable"]).inc();
+        metrics.pii_reports.with_label_values(&["reported"]).inc();
+        metrics.erasures.with_label_values(&["admin"]).inc();
         metrics
     }
 

@@ -1,8 +1,16 @@
 //! Retention (SPEC §7): expired data is removed automatically by a task
 //! that runs at start and then every hour, and on demand by
 //! `veil retention run` (whose `--today` moves the clock for tests and
-//! back-fills). Heatmap aggregates follow `heatmap_retention_days`, by
-//! whole-month partition drops.
+//! back-fills).
+//!
+//! - Recordings and the sessions index follow `retention_days`: weeks past
+//!   the longest horizon of all sites are dropped whole, and each site's
+//!   expired days are deleted by a mutation. Reads never return rows past
+//!   the horizon, so the API forgets a recording the day it expires; on
+//!   disk it is gone within one run (at most an hour, plus the time
+//!   ClickHouse takes to apply the delete).
+//! - Heatmap aggregates follow `heatmap_retention_days`, by whole-month
+//!   partition drops (so they outlive it by less than a month).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -18,7 +26,21 @@ pub const INTERVAL: Duration = Duration::from_secs(3600);
 pub struct RetentionReport {
     /// Heatmap partitions dropped.
     pub heatmap_partitions: usize,
+    /// Week partitions of recordings and the sessions index dropped.
+    pub recording_partitions: usize,
+    /// Expired rows of recordings and the sessions index deleted.
+    pub recording_rows: u64,
 }
+
+impl RetentionReport {
+    /// True when nothing was removed.
+    pub fn is_empty(&self) -> bool {
+        *self == RetentionReport::default()
+    }
+}
+
+/// Longest wait for ClickHouse to apply one site's deletes.
+const DELETE_WAIT: Duration = Duration::from_secs(600);
 
 /// Today as days since 1970 (UTC).
 pub fn today() -> i64 {
@@ -37,6 +59,13 @@ pub async fn run_once(
         report.heatmap_partitions +=
             store.drop_expired_heatmaps(&site.id, site.heatmap_retention_days, today).await?;
     }
+    if let Some(longest) = config.sites.iter().map(|s| s.retention_days).max() {
+        report.recording_partitions += store.drop_expired_weeks(longest, today).await?;
+    }
+    for site in &config.sites {
+        report.recording_rows +=
+            store.delete_expired_recordings(&site.id, site.retention_days, today, DELETE_WAIT).await?;
+    }
     Ok(report)
 }
 
@@ -44,9 +73,11 @@ pub async fn run_once(
 pub async fn run_forever(store: Store, config: std::sync::Arc<Config>) {
     loop {
         match run_once(&store, &config, today()).await {
-            Ok(report) if report.heatmap_partitions > 0 => {
+            Ok(report) if !report.is_empty() => {
                 tracing::info!(
                     heatmap_partitions = report.heatmap_partitions,
+                    recording_partitions = report.recording_partitions,
+                    recording_rows = report.recording_rows,
                     "retention removed expired data"
                 )
             }

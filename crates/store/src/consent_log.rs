@@ -38,3 +38,29 @@ impl Store {
         .await
     }
 }
+
+/// A site's consent log in a day range, oldest first; `?`: site, from, to
+/// (inclusive days), limit, offset.
+pub(crate) const SELECT_SITE_CONSENTS: &str = "SELECT site, consent_id, visitor, action, purposes, \
+     cmp_framework, cmp_proof, erase, key_id, expires_at, at, at_ms FROM consent_log \
+     WHERE site = ? AND at >= toDateTime(toDate(?)) AND at < toDateTime(toDate(?) + 1) \
+     ORDER BY at, at_ms, consent_id LIMIT ? OFFSET ?";
+
+impl Store {
+    /// A page of a site's consent log.
+    pub async fn consent_log(
+        &self,
+        site: &str,
+        from: &str,
+        to: &str,
+        limit: u64,
+        offset: u64,
+    ) -> Result<Vec<crate::rows::ConsentLogRow>, StoreError> {
+        let query =
+            self.db.query(SELECT_SITE_CONSENTS).bind(site).bind(from).bind(to).bind(limit).bind(offset);
+        self.bounded("reading the consent log", async move {
+            query.fetch_all().await.map_err(StoreError::clickhouse("reading the consent log"))
+        })
+        .await
+    }
+}

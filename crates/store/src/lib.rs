@@ -16,17 +16,21 @@
 //! # Ok(()) }
 //! ```
 
+pub mod audit;
 mod client;
 pub mod consent_log;
+pub mod erasure;
 mod error;
 pub mod heatmaps;
 mod metrics;
 pub mod migrations;
 pub mod probe;
 pub mod recordings;
+pub mod reports;
 pub mod retention;
 pub mod rows;
 mod runner;
+pub mod sessions;
 pub mod shipper;
 pub mod writer;
 

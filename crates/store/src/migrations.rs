@@ -40,6 +40,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_consent_log"),
     migration!(2, "0002_recordings"),
     migration!(3, "0003_heatmaps"),
+    migration!(4, "0004_sessions_audit"),
 ];
 
 impl Migration {

@@ -79,10 +79,19 @@ pub fn table_probes() -> Vec<TableProbe> {
             sample_insert: "INSERT INTO consent_log (site, consent_id, visitor, action, purposes, \
                 cmp_framework, cmp_proof, erase, key_id, expires_at, at, at_ms) VALUES \
                 ('demo', '8d6f0a3c2b1e4f5a9c7d6e5f4a3b2c1d', '9f1c2b3a4d5e6f708192a3b4c5d6e7f8', 'withdraw', \
-                ['recording', 'heatmaps'], 'tcf', 'CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA', 0, 'k1', \
+                ['recording', 'heatmaps'], 'tcf', 'CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA', 1, 'k1', \
                 toDateTime('2027-05-20 10:00:00'), toDateTime('2026-11-24 10:00:00'), 125)"
                 .to_owned(),
-            queries: vec![render(crate::consent_log::SELECT_WITHDRAWALS, &["0", "0"])],
+            queries: vec![
+                render(crate::consent_log::SELECT_WITHDRAWALS, &["0", "0"]),
+                render(crate::erasure::SELECT_VISITOR_CONSENTS, &["'demo'", VISITOR]),
+                render(crate::erasure::SELECT_VISITOR_CONSENT_LOG, &["'demo'", VISITOR]),
+                crate::erasure::SELECT_PENDING_ERASURES.to_owned(),
+                render(
+                    crate::consent_log::SELECT_SITE_CONSENTS,
+                    &["'demo'", "'2026-11-01'", "'2026-11-30'", "100", "0"],
+                ),
+            ],
         },
         TableProbe {
             table: "recordings",
@@ -92,7 +101,56 @@ pub fn table_probes() -> Vec<TableProbe> {
                 '8d6f0a3c2b1e4f5a9c7d6e5f4a3b2c1d', toDate('2026-11-24'), toDateTime('2026-11-24 10:00:00'), \
                 1795514400000, 1795514405000, 12, 'zstd bytes')"
                 .to_owned(),
-            queries: vec![render(crate::recordings::COUNT_BATCHES, &["'demo'"])],
+            queries: vec![
+                render(crate::recordings::COUNT_BATCHES, &["'demo'"]),
+                render(
+                    crate::recordings::SELECT_SESSION_PAYLOADS,
+                    &["'demo'", "'3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d'", "'2026-10-25'"],
+                ),
+            ],
+        },
+        TableProbe {
+            table: "session_index",
+            sample_insert: "INSERT INTO session_index (site, session, seq, visitor, user_hash, day, received_at, \
+                first_ts, last_ts, active_ms, entry_page, page_keys, device, browser, clicks, rage_clicks, \
+                dead_clicks, errors, event_count) VALUES ('demo', '3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', 7, \
+                '9f1c2b3a4d5e6f708192a3b4c5d6e7f8', '', toDate('2026-11-24'), toDateTime('2026-11-24 10:00:00'), \
+                1795514400000, 1795514405000, 3000, 'https://shop.example/cart', \
+                ['https://shop.example/cart', 'https://shop.example/checkout'], 'desktop', 'firefox', 4, 3, 1, 0, 12)"
+                .to_owned(),
+            queries: vec![
+                render(crate::sessions::SELECT_SESSIONS_BY_START, &[SESSION_FILTER, "50", "0"].concat_literals()),
+                render(crate::sessions::SELECT_SESSIONS_BY_DURATION, &[SESSION_FILTER, "50", "0"].concat_literals()),
+                render(crate::sessions::COUNT_SESSIONS, &[SESSION_FILTER].concat_literals()),
+                render(
+                    crate::sessions::SELECT_SESSION_OWNER,
+                    &["'demo'", "'3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d'", "'2026-10-25'"],
+                ),
+                render(crate::erasure::SELECT_VISITOR_SESSIONS, &["'demo'", VISITOR]),
+                render(crate::erasure::COUNT_PENDING_MUTATIONS, &["'veil'", "'session_index'"]),
+            ],
+        },
+        TableProbe {
+            table: "audit_log",
+            sample_insert: "INSERT INTO audit_log (at, at_ms, actor, role, action, site, subject, detail) VALUES \
+                (toDateTime('2026-11-24 10:00:00'), 5, 'alice', 'analyst', 'recording.read', 'demo', \
+                'session:0123456789abcdef0123456789abcdef', '{}')"
+                .to_owned(),
+            queries: vec![render(
+                crate::audit::SELECT_AUDIT,
+                &["'2026-11-01'", "'2026-11-30'", "'demo'", "'demo'", "''", "''", "''", "''", "''", "''", "100", "0"],
+            )],
+        },
+        TableProbe {
+            table: "session_reports",
+            sample_insert: "INSERT INTO session_reports (site, session, visitor, action, actor, reason, at, at_ms) \
+                VALUES ('demo', '3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', '9f1c2b3a4d5e6f708192a3b4c5d6e7f8', \
+                'reported', 'alice', 'e-mail visible at 00:42', toDateTime('2026-11-24 10:00:00'), 5)"
+                .to_owned(),
+            queries: vec![
+                render(crate::reports::SELECT_PENDING_REPORTS, &["'demo'"]),
+                render(crate::sessions::SELECT_REPORT_STATE, &["'demo'", "'3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d'"]),
+            ],
         },
         TableProbe { table: "heatmap_clicks_input", sample_insert: CLICK_SAMPLE.to_owned(), queries: vec![] },
         TableProbe {
@@ -135,6 +193,13 @@ pub fn table_probes() -> Vec<TableProbe> {
         },
     ]
 }
+
+/// A visitor id literal.
+const VISITOR: &str = "'9f1c2b3a4d5e6f708192a3b4c5d6e7f8'";
+
+/// Literals of the sessions filter, in `sessions::bind_filter` order.
+const SESSION_FILTER: &str = "'demo'|'2026-10-31'|'2026-12-01'|'2026-10-25'|''|''|0|'demo'|1793491200000|\
+    1796169600000|'https://shop.example/cart'|'https://shop.example/cart'|1|1|1000|1|0|0|''|''";
 
 /// Literals of the heatmap page filter: site, page key, device (twice),
 /// from, to.

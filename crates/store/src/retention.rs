@@ -1,9 +1,17 @@
-//! Retention by dropping whole partitions. The aggregate tables are
+//! Retention.
+//!
+//! Heatmap aggregates, by dropping whole partitions: those tables are
 //! partitioned by `(site, toYYYYMM(day))`; a month is dropped once its
-//! last day is older than the site's horizon. So data outlives its
+//! last day is older than the site's horizon. So aggregates outlive their
 //! horizon by less than one month (worst case: the horizon falls on the
 //! first day of a month, whose other days keep it 30 more days), and no
-//! mutation ever rewrites data.
+//! mutation ever rewrites them.
+//!
+//! Recordings and the sessions index, day by day: they are partitioned by
+//! week for all sites together, so a week is dropped whole once it is past
+//! the longest horizon of any site, and a site with a shorter horizon has
+//! its expired days deleted by a mutation (only when there is something to
+//! delete). Readers never return rows past the horizon in the meantime.
 
 use clickhouse::Row;
 use serde::Deserialize;
@@ -13,6 +21,12 @@ use crate::{Store, StoreError};
 /// Tables whose partitions are `(site, toYYYYMM(day))` and follow
 /// `heatmap_retention_days`.
 pub const HEATMAP_TABLES: &[&str] = &["heatmap_clicks", "heatmap_elements", "heatmap_scroll", "page_stats"];
+
+/// Tables of per-session data partitioned by `toMonday(day)`.
+pub const RECORDING_TABLES: &[&str] = &["recordings", "session_index"];
+
+/// Rows of a site older than a day; `?`: site, first day kept.
+const COUNT_EXPIRED: &str = "SELECT count() FROM {table} WHERE site = ? AND day < toDate(?)";
 
 /// Active partitions of a table, as ClickHouse prints them
 /// (`('demo',202611)`).
@@ -113,6 +127,107 @@ impl Store {
     }
 }
 
+/// Parses a week partition (`'2026-11-23'` or `2026-11-23`) into days since
+/// 1970 of its Monday.
+pub fn parse_week_partition(text: &str) -> Option<i64> {
+    let text = text.trim().trim_matches('\'');
+    let mut parts = text.split('-');
+    let year: i64 = parts.next()?.parse().ok()?;
+    let month: i64 = parts.next()?.parse().ok()?;
+    let day: i64 = parts.next()?.parse().ok()?;
+    if parts.next().is_some() || !(1..=12).contains(&month) || !(1..=31).contains(&day) || year < 1970 {
+        return None;
+    }
+    Some(days_from_civil(year, month, day))
+}
+
+/// `YYYY-MM-DD` of a day since 1970 (inverse of [`days_from_civil`]).
+pub fn civil_from_days(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// The first day still kept under a horizon of `retention_days` counted
+/// back from `today`, as `YYYY-MM-DD`: rows of earlier days are expired.
+pub fn horizon(retention_days: u32, today: i64) -> String {
+    civil_from_days(today - i64::from(retention_days))
+}
+
+impl Store {
+    /// Drops the week partitions of the recording tables whose Sunday is
+    /// before `today - keep_days` (the longest horizon of any site).
+    pub async fn drop_expired_weeks(&self, keep_days: u32, today: i64) -> Result<usize, StoreError> {
+        let mut dropped = 0;
+        for table in RECORDING_TABLES {
+            let query = self.server.query(SELECT_PARTITIONS).bind(self.database.as_str()).bind(*table);
+            let partitions: Vec<PartitionRow> = self
+                .bounded("listing partitions", async move {
+                    query.fetch_all().await.map_err(StoreError::clickhouse("listing partitions"))
+                })
+                .await?;
+            for monday in partitions.iter().filter_map(|p| parse_week_partition(&p.partition)) {
+                if monday + 6 >= today - i64::from(keep_days) {
+                    continue;
+                }
+                // A date we formatted ourselves: safe to splice into DDL.
+                let sql = format!("ALTER TABLE `{table}` DROP PARTITION '{}'", civil_from_days(monday));
+                let query = self.db.query(&sql);
+                self.bounded("dropping a partition", async move {
+                    query.execute().await.map_err(StoreError::clickhouse("dropping a partition"))
+                })
+                .await?;
+                tracing::info!(table, week = %civil_from_days(monday), "dropped expired recording partition");
+                dropped += 1;
+            }
+        }
+        Ok(dropped)
+    }
+
+    /// Deletes a site's recordings and index rows older than its horizon;
+    /// returns the rows deleted per table. Waits until the deletes are
+    /// applied (at most `wait`).
+    pub async fn delete_expired_recordings(
+        &self,
+        site: &str,
+        retention_days: u32,
+        today: i64,
+        wait: std::time::Duration,
+    ) -> Result<u64, StoreError> {
+        let first_kept = horizon(retention_days, today);
+        let mut deleted = 0;
+        for table in RECORDING_TABLES {
+            let sql = COUNT_EXPIRED.replace("{table}", table);
+            let query = self.db.query(&sql).bind(site).bind(first_kept.as_str());
+            let rows: u64 = self
+                .bounded("counting expired rows", async move {
+                    query.fetch_one().await.map_err(StoreError::clickhouse("counting expired rows"))
+                })
+                .await?;
+            if rows == 0 {
+                continue;
+            }
+            let sql = format!("ALTER TABLE `{table}` DELETE WHERE site = ? AND day < toDate(?)");
+            let query = self.db.query(&sql).bind(site).bind(first_kept.as_str());
+            self.bounded("deleting expired rows", async move {
+                query.execute().await.map_err(StoreError::clickhouse("deleting expired rows"))
+            })
+            .await?;
+            self.wait_for_mutations(table, wait).await?;
+            tracing::info!(table, site, rows, before = %first_kept, "deleted expired recordings");
+            deleted += rows;
+        }
+        Ok(deleted)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +254,18 @@ mod tests {
         assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(days_from_civil(2000, 3, 1), 11_017);
         assert_eq!(days_from_civil(2026, 11, 24), 20_781);
+    }
+
+    #[test]
+    fn days_and_dates_roundtrip() {
+        for days in [0, 11_017, 20_781, 20_782, 47_482, -1] {
+            let text = civil_from_days(days);
+            assert_eq!(parse_week_partition(&text), (days >= 0).then_some(days), "{text}");
+        }
+        assert_eq!(civil_from_days(20_781), "2026-11-24");
+        assert_eq!(parse_week_partition("'2026-11-23'"), Some(20_780));
+        assert_eq!(parse_week_partition("('demo',202611)"), None);
+        assert_eq!(horizon(30, 20_781), "2026-10-25");
     }
 
     #[test]

@@ -76,6 +76,107 @@ pub struct RecordingRow {
     pub payload: Vec<u8>,
 }
 
+/// One row of `session_index`: what one batch adds to its session's
+/// entry in the sessions index.
+#[derive(Debug, Clone, PartialEq, Eq, Row, Serialize, Deserialize)]
+pub struct SessionIndexRow {
+    /// Site id.
+    pub site: String,
+    /// Session id chosen by the recorder.
+    pub session: String,
+    /// Batch sequence number within the session.
+    pub seq: u64,
+    /// Visitor id from the consent token.
+    pub visitor: String,
+    /// Keyed BLAKE3 hash of the site's own user id (hex), empty when the
+    /// batch carried none. Never the raw id.
+    pub user_hash: String,
+    /// Day of the first event, days since 1970 (as `recordings.day`).
+    pub day: u16,
+    /// When the server accepted the batch, Unix seconds.
+    pub received_at: u32,
+    /// Timestamp of the first event, Unix milliseconds.
+    pub first_ts: u64,
+    /// Timestamp of the last event, Unix milliseconds.
+    pub last_ts: u64,
+    /// Time with user activity in the batch, milliseconds.
+    pub active_ms: u64,
+    /// Page key of the batch's first page.
+    pub entry_page: String,
+    /// Page keys visited in the batch, in order.
+    pub page_keys: Vec<String>,
+    /// [`Device`] as its `Enum8` value.
+    pub device: i8,
+    /// Browser family (`chrome`, `firefox`, …) derived from the user agent,
+    /// which itself is never stored.
+    pub browser: String,
+    /// Clicks.
+    pub clicks: u32,
+    /// Rage clicks.
+    pub rage_clicks: u32,
+    /// Dead clicks.
+    pub dead_clicks: u32,
+    /// Errors reported by the page.
+    pub errors: u32,
+    /// Events in the batch's recording.
+    pub event_count: u32,
+}
+
+/// One row of `audit_log`. Never names a visitor or session in clear: see
+/// [`crate::audit::subject`].
+#[derive(Debug, Clone, PartialEq, Eq, Row, Serialize, Deserialize)]
+pub struct AuditRow {
+    /// When, Unix seconds.
+    pub at: u32,
+    /// Milliseconds within `at`.
+    pub at_ms: u16,
+    /// Name of the API key (or `visitor` for a withdrawal with erasure).
+    pub actor: String,
+    /// Role of the key.
+    pub role: String,
+    /// What was done (`recording.read`, `visitor.erase`, …).
+    pub action: String,
+    /// Site id.
+    pub site: String,
+    /// One-way reference of what it was done to.
+    pub subject: String,
+    /// JSON object with counts and receipt ids; never a personal datum.
+    pub detail: String,
+}
+
+/// `session_reports.action` (`Enum8`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(i8)]
+pub enum ReportAction {
+    /// An analyst reported personal data in the session: hidden.
+    Reported = 1,
+    /// An admin found nothing to hide: visible again.
+    Released = 2,
+    /// An admin erased the session.
+    Erased = 3,
+}
+
+/// One row of `session_reports`.
+#[derive(Debug, Clone, PartialEq, Eq, Row, Serialize, Deserialize)]
+pub struct SessionReportRow {
+    /// Site id.
+    pub site: String,
+    /// Session id.
+    pub session: String,
+    /// Visitor of the session (so erasing the visitor removes the row).
+    pub visitor: String,
+    /// [`ReportAction`] as its `Enum8` value.
+    pub action: i8,
+    /// Name of the API key.
+    pub actor: String,
+    /// The reporter's note, masked like recorded text.
+    pub reason: String,
+    /// When, Unix seconds.
+    pub at: u32,
+    /// Milliseconds within `at`.
+    pub at_ms: u16,
+}
+
 /// `device` of the heatmap tables (`Enum8`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(i8)]
@@ -193,6 +294,8 @@ pub enum QueuedRow {
     ConsentLog(ConsentLogRow),
     /// For `recordings`.
     Recording(RecordingRow),
+    /// For `session_index`.
+    SessionIndex(SessionIndexRow),
     /// For `heatmap_clicks_input`.
     HeatmapClick(HeatmapClickRow),
     /// For `heatmap_elements_input`.
@@ -208,6 +311,13 @@ pub enum QueuedRow {
 #[derive(Debug, Error)]
 #[error("queued record does not decode: {0}")]
 pub struct QueuedRowError(String);
+
+impl ConsentLogRow {
+    /// `action` as its name (`grant`, `withdraw`).
+    pub fn action_name(&self) -> &'static str {
+        if self.action == ConsentAction::Withdraw as i8 { "withdraw" } else { "grant" }
+    }
+}
 
 impl QueuedRow {
     /// One queue record holding the rows of one request: MessagePack with
@@ -230,6 +340,7 @@ impl QueuedRow {
         match self {
             QueuedRow::ConsentLog(_) => "consent_log",
             QueuedRow::Recording(_) => "recordings",
+            QueuedRow::SessionIndex(_) => "session_index",
             QueuedRow::HeatmapClick(_) => "heatmap_clicks_input",
             QueuedRow::HeatmapElement(_) => "heatmap_elements_input",
             QueuedRow::HeatmapScroll(_) => "heatmap_scroll_input",

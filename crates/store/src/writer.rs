@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::rows::{
     ConsentLogRow, HeatmapClickRow, HeatmapElementRow, HeatmapScrollRow, PageStatsRow, QueuedRow,
-    RecordingRow,
+    RecordingRow, SessionIndexRow,
 };
 use crate::{Store, StoreError};
 
@@ -44,6 +44,7 @@ impl InsertProgress {
             QueuedRow::HeatmapElement(_) => 3,
             QueuedRow::HeatmapScroll(_) => 4,
             QueuedRow::PageStats(_) => 5,
+            QueuedRow::SessionIndex(_) => 6,
         };
         self.done(table)
     }
@@ -71,6 +72,7 @@ impl Store {
         let mut elements = Vec::new();
         let mut scroll = Vec::new();
         let mut pages = Vec::new();
+        let mut sessions = Vec::new();
         for row in rows {
             match row {
                 QueuedRow::ConsentLog(row) => consent.push(row),
@@ -79,6 +81,7 @@ impl Store {
                 QueuedRow::HeatmapElement(row) => elements.push(row),
                 QueuedRow::HeatmapScroll(row) => scroll.push(row),
                 QueuedRow::PageStats(row) => pages.push(row),
+                QueuedRow::SessionIndex(row) => sessions.push(row),
             }
         }
         if !progress.done(0) {
@@ -105,10 +108,14 @@ impl Store {
             self.insert_table::<PageStatsRow>("page_stats_input", &pages).await?;
             progress.mark(5);
         }
+        if !progress.done(6) {
+            self.insert_table::<SessionIndexRow>("session_index", &sessions).await?;
+            progress.mark(6);
+        }
         Ok(())
     }
 
-    async fn insert_table<T>(&self, table: &'static str, rows: &[&T]) -> Result<(), InsertError>
+    pub(crate) async fn insert_table<T>(&self, table: &'static str, rows: &[&T]) -> Result<(), InsertError>
     where
         T: Row + Serialize + Send + Sync + 'static,
         for<'a> T: Row<Value<'a> = T>,

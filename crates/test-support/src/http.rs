@@ -11,7 +11,9 @@ use std::time::Duration;
 pub(crate) fn query(port: u16, database: Option<&str>, sql: &str) -> Result<String, String> {
     let path = database.map_or_else(|| "/".to_owned(), |db| format!("/?database={db}"));
     let response = request(&format!("http://127.0.0.1:{port}"), "POST", &path, &[], sql.as_bytes())?;
-    let body = String::from_utf8(response.body).map_err(|e| e.to_string())?;
+    // Aggregate states and compressed payloads are binary: kept lossy so
+    // scans of whole tables can still look for text in them.
+    let body = String::from_utf8_lossy(&response.body).into_owned();
     if response.status == 200 { Ok(body) } else { Err(body.trim().to_owned()) }
 }
 
@@ -99,9 +101,34 @@ fn request_within(
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|s| s.parse().ok())
         .ok_or("no status line")?;
-    let headers = lines
+    let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
         .collect();
-    Ok(Response { status, headers, body: raw[split + 4..].to_vec() })
+    let chunked = headers.iter().any(|(n, v)| n == "transfer-encoding" && v.eq_ignore_ascii_case("chunked"));
+    let body = &raw[split + 4..];
+    let body = if chunked { dechunk(body)? } else { body.to_vec() };
+    Ok(Response { status, headers, body })
+}
+
+/// Decodes a chunked body (streamed answers use it even for HTTP/1.0
+/// clients). A body cut before its last chunk is an error: that is how a
+/// streamed answer reports a failure after its status line.
+fn dechunk(mut raw: &[u8]) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    loop {
+        let line_end = raw.windows(2).position(|w| w == b"\r\n").ok_or("chunked body cut short")?;
+        let size_text = String::from_utf8_lossy(&raw[..line_end]);
+        let size_text = size_text.split(';').next().unwrap_or("").trim().to_owned();
+        let size = usize::from_str_radix(&size_text, 16).map_err(|_| format!("bad chunk size {size_text:?}"))?;
+        raw = &raw[line_end + 2..];
+        if size == 0 {
+            return Ok(body);
+        }
+        if raw.len() < size + 2 {
+            return Err("chunked body cut short".into());
+        }
+        body.extend_from_slice(&raw[..size]);
+        raw = &raw[size + 2..];
+    }
 }

@@ -83,13 +83,21 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let retention =
         actix_web::rt::spawn(crate::retention::run_forever(store.clone(), Arc::new(config.clone())));
     let keyring = config.keyring().context("`consent.keys`: no usable signing key")?;
-    let ingest = web::Data::new(IngestState::new(
-        ingest_settings(&config)?,
-        keyring,
-        revocations,
+    let settings = ingest_settings(&config)?;
+    let masking = settings.sites.iter().map(|(id, policy)| (id.clone(), policy.masking.clone())).collect();
+    let privacy = Arc::new(crate::privacy::Privacy::new(
+        store.clone(),
+        revocations.clone(),
         queue.clone(),
-        metrics.ingest.clone(),
+        metrics.erasures.clone(),
     ));
+    let (erasure_requests, erasure_receiver) = tokio::sync::mpsc::channel(1024);
+    let erasures = actix_web::rt::spawn(crate::privacy::serve_requests(privacy.clone(), erasure_receiver));
+    let sweep = actix_web::rt::spawn(crate::privacy::sweep_forever(privacy.clone()));
+    let ingest = web::Data::new(
+        IngestState::new(settings, keyring, revocations, queue.clone(), metrics.ingest.clone())
+            .with_erasure_requests(erasure_requests),
+    );
     let state = web::Data::new(AppState {
         metrics: metrics.clone(),
         readiness: readiness.clone(),
@@ -100,6 +108,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             .iter()
             .map(|site| (site.id.clone(), Arc::new(page_key_rules(site))))
             .collect(),
+        masking,
+        privacy,
     });
     let api_keys = web::Data::new(crate::http::auth::ApiKeys::new(&config.api_keys));
     let mut server = HttpServer::new(move || {
@@ -136,6 +146,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     probe.abort();
     sync.abort();
     retention.abort();
+    erasures.abort();
+    sweep.abort();
     queue.close().await;
     let _ = stop_shipping.send(true);
     if let Err(error) = shipper.await {
@@ -199,6 +211,7 @@ fn ingest_settings(config: &Config) -> anyhow::Result<IngestSettings> {
                 masking: Arc::new(
                     site.masking_rules().with_context(|| format!("site `{}`: masking rules", site.id))?,
                 ),
+                user_id_key: site.user_id_key(),
             };
             Ok((site.id.clone(), policy))
         })

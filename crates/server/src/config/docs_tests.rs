@@ -9,7 +9,7 @@ use super::{Config, from_toml};
 const DOC: &str = include_str!("../../../../docs/configuration.md");
 
 /// Fields that are never serialized (secrets), so the walk cannot see them.
-const SECRET_KEYS: &[&str] = &["clickhouse.password", "consent.keys[].secret"];
+const SECRET_KEYS: &[&str] = &["clickhouse.password", "consent.keys[].secret", "sites[].user_id_secret"];
 
 /// A configuration with every list non-empty, so every key shows up.
 const FULL: &str = r#"

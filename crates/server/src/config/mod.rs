@@ -226,6 +226,10 @@ pub struct SiteConfig {
     /// Treat `Sec-GPC: 1` as withdrawn consent.
     #[serde(default = "default_true")]
     pub honor_gpc: bool,
+    /// `hex:` and 64 hex digits: key of the keyed hash under which the
+    /// site's own user ids are stored; without it they are dropped.
+    #[serde(default, skip_serializing)]
+    pub user_id_secret: Option<String>,
     /// Site-specific masking rules, on top of the defaults.
     #[serde(default)]
     pub masking: SiteMaskingConfig,

@@ -197,6 +197,9 @@ impl Config {
                 );
             }
             problems.check(site.k_min >= 1, format!("{at}.k_min"), "must be at least 1");
+            if let Some(Err(error)) = site.user_id_secret.as_deref().map(SecretKey::from_str) {
+                problems.add(format!("{at}.user_id_secret"), error.to_string());
+            }
             self.validate_masking(i, problems);
             let page_keys = &site.page_keys;
             for (j, param) in page_keys.allowed_params.iter().enumerate() {
@@ -295,6 +298,13 @@ impl Config {
 }
 
 impl super::SiteConfig {
+    /// The key of linked user id hashes, when configured (validation
+    /// already refused a malformed one).
+    pub fn user_id_key(&self) -> Option<[u8; 32]> {
+        let secret = SecretKey::from_str(self.user_id_secret.as_deref()?).ok()?;
+        Some(*secret.as_bytes())
+    }
+
     /// The site's masking rules, built by the masking crate (which also
     /// validates them).
     pub fn masking_rules(&self) -> Result<veil_masking::MaskingRules, veil_masking::RuleError> {

@@ -3,16 +3,15 @@
 //! cells and elements seen by fewer than the site's `k_min` distinct
 //! visitors never leave ClickHouse.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 use veil_ingest::ApiError;
 use veil_store::heatmaps::{CellCount, HeatmapFilter};
 
-use super::AppState;
 use super::auth::Analyst;
 use super::dates::DateRange;
+use super::{AppState, bad_request, unavailable as storage};
 
 /// Grid of SPEC §6; the aggregation writes cells on this grid.
 pub const GRID_COLS: u32 = 64;
@@ -43,19 +42,6 @@ pub struct PagesQuery {
     limit: Option<u32>,
 }
 
-fn bad_request(message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
-}
-
-fn storage(error: veil_store::StoreError) -> ApiError {
-    tracing::warn!(%error, "heatmap query failed");
-    ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "unavailable",
-        "the store cannot answer right now; retry later",
-    )
-}
-
 /// `all` (or absent) becomes the empty filter; otherwise a device class.
 fn device_filter(device: Option<&str>) -> Result<(&'static str, &'static str), ApiError> {
     match device.unwrap_or("all") {
@@ -68,13 +54,7 @@ fn device_filter(device: Option<&str>) -> Result<(&'static str, &'static str), A
 }
 
 fn k_min(state: &AppState, site: &str) -> Result<u32, ApiError> {
-    state
-        .config
-        .sites
-        .iter()
-        .find(|s| s.id == site)
-        .map(|s| s.k_min)
-        .ok_or_else(|| ApiError::not_found("no such site"))
+    super::site_config(state, site).map(|s| s.k_min)
 }
 
 fn cells_json(cells: &[CellCount]) -> Vec<serde_json::Value> {

@@ -2,11 +2,15 @@
 //! live one concern per file; browser-facing handlers come from the
 //! `veil-ingest` crate.
 
+mod audit;
 pub mod auth;
 pub(crate) mod dates;
 mod health;
 mod heatmaps;
 mod observe;
+mod sessions;
+mod stream;
+mod visitors;
 
 use std::sync::Arc;
 
@@ -31,6 +35,39 @@ pub struct AppState {
     pub store: veil_store::Store,
     /// Page key rules by site, to normalise the `page` parameter.
     pub page_keys: std::collections::HashMap<String, Arc<veil_aggregation::PageKeyRules>>,
+    /// Masking rules by site, for analysts' notes on PII reports.
+    pub masking: std::collections::HashMap<String, Arc<veil_masking::MaskingRules>>,
+    /// Erasures and the access log.
+    pub privacy: Arc<crate::privacy::Privacy>,
+}
+
+/// `400 bad_request`.
+pub(crate) fn bad_request(message: impl Into<String>) -> ApiError {
+    ApiError::new(actix_web::http::StatusCode::BAD_REQUEST, "bad_request", message)
+}
+
+/// `503 unavailable` for a store failure, logged (without request data).
+pub(crate) fn unavailable(error: veil_store::StoreError) -> ApiError {
+    tracing::warn!(%error, "query failed");
+    ApiError::new(
+        actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+        "the store cannot answer right now; retry later",
+    )
+}
+
+/// The configured site, or `404`.
+pub(crate) fn site_config<'a>(
+    state: &'a AppState,
+    site: &str,
+) -> Result<&'a crate::config::SiteConfig, ApiError> {
+    state.config.sites.iter().find(|s| s.id == site).ok_or_else(|| ApiError::not_found("no such site"))
+}
+
+/// The first day of a site's recordings still within `retention_days`:
+/// reads never return older rows, even before retention removed them.
+pub(crate) fn recording_horizon(site: &crate::config::SiteConfig) -> String {
+    veil_store::retention::horizon(site.retention_days, crate::retention::today())
 }
 
 /// Mounts every route.
@@ -49,6 +86,51 @@ pub fn routes(config: &mut web::ServiceConfig) {
                 .route(web::get().to(heatmaps::pages))
                 .default_service(web::to(get_only)),
         )
+        .service(
+            web::resource("/v1/sites/{site}/sessions")
+                .route(web::get().to(sessions::list))
+                .default_service(web::to(get_only)),
+        )
+        .service(
+            web::resource("/v1/sites/{site}/sessions/{session}/events")
+                .route(web::get().to(sessions::events))
+                .default_service(web::to(get_only)),
+        )
+        .service(
+            web::resource("/v1/sites/{site}/sessions/{session}/report")
+                .route(web::post().to(sessions::report))
+                .default_service(web::to(post_only)),
+        )
+        .service(
+            web::resource("/v1/sites/{site}/sessions/{session}/review")
+                .route(web::post().to(sessions::review))
+                .default_service(web::to(post_only)),
+        )
+        .service(
+            web::resource("/v1/sites/{site}/reports")
+                .route(web::get().to(sessions::pending_reports))
+                .default_service(web::to(get_only)),
+        )
+        .service(
+            web::resource("/v1/sites/{site}/visitors/{visitor}")
+                .route(web::delete().to(visitors::erase))
+                .default_service(web::to(delete_only)),
+        )
+        .service(
+            web::resource("/v1/sites/{site}/visitors/{visitor}/export")
+                .route(web::get().to(visitors::export))
+                .default_service(web::to(get_only)),
+        )
+        .service(
+            web::resource("/v1/sites/{site}/consents")
+                .route(web::get().to(audit::consents))
+                .default_service(web::to(get_only)),
+        )
+        .service(
+            web::resource("/v1/audit")
+                .route(web::get().to(audit::entries))
+                .default_service(web::to(get_only)),
+        )
         .default_service(web::to(not_found));
 }
 
@@ -61,15 +143,29 @@ pub fn query_config() -> web::QueryConfig {
 
 /// Other methods on read-only resources.
 async fn get_only() -> actix_web::HttpResponse {
+    method_not_allowed("GET")
+}
+
+/// Other methods on action resources.
+async fn post_only() -> actix_web::HttpResponse {
+    method_not_allowed("POST")
+}
+
+/// Other methods on erasure resources.
+async fn delete_only() -> actix_web::HttpResponse {
+    method_not_allowed("DELETE")
+}
+
+fn method_not_allowed(allow: &'static str) -> actix_web::HttpResponse {
     let error = ApiError::new(
         actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
-        "this endpoint takes GET",
+        format!("this endpoint takes {allow}"),
     );
     let mut response = actix_web::ResponseError::error_response(&error);
     response
         .headers_mut()
-        .insert(actix_web::http::header::ALLOW, actix_web::http::header::HeaderValue::from_static("GET"));
+        .insert(actix_web::http::header::ALLOW, actix_web::http::header::HeaderValue::from_static(allow));
     response
 }
 

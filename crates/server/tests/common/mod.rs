@@ -94,6 +94,85 @@ pub fn migrated_server_with(env: &[(&str, &str)]) -> (TestDatabase, VeilProcess)
     (db, veil)
 }
 
+/// The analyst's API key of [`server_with_keys`].
+pub const ANALYST_KEY: &str = "veil_test_analyst_key";
+/// The admin's API key of [`server_with_keys`].
+pub const ADMIN_KEY: &str = "veil_test_admin_key";
+/// The `user_id_secret` of site `demo` in [`server_with_keys`] (hex).
+pub fn user_id_secret() -> String {
+    "5a".repeat(32)
+}
+
+/// A migrated database and a ready server whose configuration also has an
+/// analyst key (`ana`), an admin key (`root`) and a `user_id_secret` for
+/// site `demo`; `env` adds overrides.
+pub fn server_with_keys(env: &[(&str, &str)]) -> (TestDatabase, VeilProcess) {
+    let db = TestDatabase::new();
+    migrate(&db);
+    let hash = |key: &str| blake3::hash(key.as_bytes()).to_hex().to_string();
+    let config = config_for(&db.url(), db.name()).replacen(
+        &format!("origins = [\"{ORIGIN}\"]\n"),
+        &format!("origins = [\"{ORIGIN}\"]\nuser_id_secret = \"hex:{}\"\n", user_id_secret()),
+        1,
+    ) + &format!(
+        "\n[[api_keys]]\nname = \"ana\"\nrole = \"analyst\"\nhash = \"blake3:{}\"\n\
+         \n[[api_keys]]\nname = \"root\"\nrole = \"admin\"\nhash = \"blake3:{}\"\n",
+        hash(ANALYST_KEY),
+        hash(ADMIN_KEY)
+    );
+    let env = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    let mut veil = VeilProcess::start(VEIL.as_ref(), VeilOptions { config, env, port: None });
+    wait_ready(&mut veil);
+    (db, veil)
+}
+
+/// A request with an API key (`None`: without one).
+pub fn api(
+    veil: &VeilProcess,
+    method: &str,
+    path: &str,
+    key: Option<&str>,
+    body: &[u8],
+) -> veil_test_support::Response {
+    let auth = key.map(|k| format!("Bearer {k}"));
+    let mut headers: Vec<(&str, &str)> = vec![("Content-Type", "application/json")];
+    if let Some(auth) = &auth {
+        headers.push(("Authorization", auth));
+    }
+    veil.request(method, path, &headers, body)
+}
+
+/// A token of site `demo` for a given visitor.
+pub fn visitor_token(visitor: &str, purposes: &[&str]) -> String {
+    keyring().mint(ClaimsInput {
+        site: SiteId::from_str("demo").expect("site id"),
+        consent_id: ConsentId::generate(),
+        visitor: VisitorId::from_str(visitor).expect("visitor"),
+        purposes: Purposes::from_names(purposes.iter().copied()).expect("purposes"),
+        issued_at: now(),
+        ttl: Duration::from_secs(3600),
+    })
+}
+
+/// Every row of every table of the test database, as text, for scans
+/// ("nothing of this visitor is left anywhere").
+pub fn dump_all_tables(db: &TestDatabase) -> String {
+    let tables = db.query("SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name");
+    let mut out = String::new();
+    for table in tables.lines().map(str::trim).filter(|t| !t.is_empty()) {
+        let engine = db.query(&format!(
+            "SELECT engine FROM system.tables WHERE database = currentDatabase() AND name = '{table}'"
+        ));
+        // Null tables hold nothing; views are read through their targets.
+        if matches!(engine.trim(), "Null" | "MaterializedView" | "View") {
+            continue;
+        }
+        out.push_str(&format!("== {table}\n"));
+        out.push_str(&db.query(&format!("SELECT * FROM `{table}` FORMAT TSV")));
+    }
+    out
+}
+
 /// Waits until `/readyz` answers 200.
 pub fn wait_ready(veil: &mut VeilProcess) {
     veil.wait_until(Duration::from_secs(15), |v| v.get("/readyz").is_ok_and(|(s, _)| s == 200));
@@ -213,10 +292,14 @@ pub fn ingest_body(veil: &VeilProcess, token: &str, body: &[u8]) -> veil_test_su
             ("X-Consent-Token", token),
             ("Content-Type", "application/msgpack"),
             ("Content-Encoding", "zstd"),
+            ("User-Agent", USER_AGENT),
         ],
         body,
     )
 }
+
+/// The browser every test batch comes from.
+pub const USER_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
 
 /// The same for a batch given as JSON.
 pub fn ingest(veil: &VeilProcess, token: &str, batch: &Value) -> veil_test_support::Response {
