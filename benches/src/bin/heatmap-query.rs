@@ -12,10 +12,9 @@
 //! ```
 //! `BENCH_VEIL_BIN` names the veil binary (default target/release/veil).
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use veil_benches::percentiles;
-use veil_test_support::{TestDatabase, VeilOptions, VeilProcess, repo_root};
 
 const KEY: &str = "veil_bench_analyst_key";
 
@@ -23,40 +22,14 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let clicks: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(10_000_000);
     let requests: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
-    let bin = std::env::var("BENCH_VEIL_BIN")
-        .unwrap_or_else(|_| repo_root().join("target/release/veil").display().to_string());
-
-    let db = TestDatabase::new();
+    let bin = veil_benches::veil_bin();
     let hash = format!("blake3:{}", blake3_hex(KEY));
-    let config = format!(
-        r#"
-[clickhouse]
-url = "{url}"
-database = "{name}"
-[[consent.keys]]
-id = "k1"
-secret = "hex:{secret}"
-[[sites]]
-id = "bench"
-origins = ["https://bench.example"]
-[[api_keys]]
-name = "bench"
-role = "analyst"
-hash = "{hash}"
-"#,
-        url = db.url(),
-        name = db.name(),
-        secret = "cd".repeat(32),
+    let (db, config) = veil_benches::migrated_database(
+        &bin,
+        "bench",
+        "https://bench.example",
+        &format!("[[api_keys]]\nname = \"bench\"\nrole = \"analyst\"\nhash = \"{hash}\"\n"),
     );
-    let dir = veil_test_support::TempDir::new("bench");
-    let config_path = dir.path().join("veil.toml");
-    std::fs::write(&config_path, &config).expect("writing config");
-    let migrate = std::process::Command::new(&bin)
-        .args(["migrate", "--config"])
-        .arg(&config_path)
-        .output()
-        .unwrap_or_else(|e| panic!("running {bin} (build it with cargo build --release --bin veil): {e}"));
-    assert!(migrate.status.success(), "veil migrate failed: {}", String::from_utf8_lossy(&migrate.stderr));
 
     // Skewed like real pages: clicks crowd the top of the page and a few
     // columns (buttons, menus), and a few pages get most traffic.
@@ -75,9 +48,7 @@ hash = "{hash}"
     let cells = db.query("SELECT count() FROM heatmap_clicks").trim().to_owned();
     println!("loaded {clicks} clicks in {:.1} s into {cells} aggregated rows", load_time.as_secs_f64());
 
-    let veil = VeilProcess::start(bin.as_ref(), VeilOptions { config, ..Default::default() });
-    let mut veil = veil;
-    veil.wait_until(Duration::from_secs(30), |v| v.get("/readyz").is_ok_and(|(s, _)| s == 200));
+    let veil = veil_benches::ready_server(&bin, config);
 
     let busiest = db.query(
         "SELECT page_key FROM heatmap_clicks WHERE site = 'bench' GROUP BY page_key ORDER BY sum(1) DESC LIMIT 1",

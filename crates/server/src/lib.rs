@@ -9,6 +9,8 @@ pub mod config;
 pub mod http;
 pub mod metrics;
 pub mod privacy;
+#[cfg(test)]
+mod privacy_doc_tests;
 pub mod readiness;
 pub mod replay;
 pub mod retention;

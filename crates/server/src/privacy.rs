@@ -136,6 +136,10 @@ impl Privacy {
         actor: &Actor,
         trigger: Trigger,
     ) -> Result<Receipt, StoreError> {
+        // What this node accepted before the request (the visitor's grant,
+        // their last batches) must be in ClickHouse before it is read back
+        // and deleted.
+        self.flush_queue().await;
         let consents = self.store.visitor_consents(site, visitor).await?;
         let now = now_secs();
         let mut markers = Vec::new();
@@ -151,7 +155,6 @@ impl Privacy {
             self.store.append_consent_rows(&markers).await?;
         }
         let sessions = self.store.visitor_sessions(site, visitor).await?;
-        self.flush_queue().await;
         let deleted =
             self.store.delete_where(VISITOR_TABLES, "visitor", site, visitor, MUTATION_WAIT).await?;
         let receipt = Receipt {

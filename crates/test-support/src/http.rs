@@ -120,7 +120,8 @@ fn dechunk(mut raw: &[u8]) -> Result<Vec<u8>, String> {
         let line_end = raw.windows(2).position(|w| w == b"\r\n").ok_or("chunked body cut short")?;
         let size_text = String::from_utf8_lossy(&raw[..line_end]);
         let size_text = size_text.split(';').next().unwrap_or("").trim().to_owned();
-        let size = usize::from_str_radix(&size_text, 16).map_err(|_| format!("bad chunk size {size_text:?}"))?;
+        let size =
+            usize::from_str_radix(&size_text, 16).map_err(|_| format!("bad chunk size {size_text:?}"))?;
         raw = &raw[line_end + 2..];
         if size == 0 {
             return Ok(body);

@@ -60,7 +60,7 @@ pub async fn export(
         site: site.clone(),
         from: String::new(),
         to: String::new(),
-        window: (horizon.clone(), "2200-01-01".into()),
+        window: (horizon.clone(), "2100-01-01".into()),
         start_ms: (0, u64::MAX),
         horizon: horizon.clone(),
         page_key: String::new(),
