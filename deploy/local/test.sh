@@ -8,8 +8,10 @@
 #
 # What it installs when missing: Debian's clickhouse-server and
 # clickhouse-client (the integration tests' ClickHouse 18.16), prometheus
-# (promtool checks /metrics), and chdb-core from PyPI (current ClickHouse,
-# in-process) in a virtualenv under .local/.
+# (promtool checks /metrics), chromium, nodejs and npm (the recorder's
+# tests and the browser tests), chdb-core from PyPI (current ClickHouse,
+# in-process) in a virtualenv under .local/, and the node packages of
+# sdk-js/ and tests/browser/ (npm ci, from their lockfiles).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$VEIL_ROOT"
@@ -20,9 +22,25 @@ if [ "${1:-}" = "--" ]; then shift; extra=("$@"); fi
 command -v cargo >/dev/null || die "cargo is not installed: install Rust (https://rustup.rs) first"
 
 # --- system packages -------------------------------------------------------
-packages=(clickhouse-server clickhouse-client prometheus)
+packages=(clickhouse-server clickhouse-client prometheus chromium)
 command -v python3 >/dev/null || packages+=(python3 python3-venv)
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 apt_install "${packages[@]}"
+
+# --- node packages -----------------------------------------------------------
+# npm ci only when the lockfile changed since the last install, so a second
+# run costs nothing.
+npm_install() {
+    local dir=$1
+    if [ ! -f "$dir/node_modules/.package-lock.json" ] || ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.veil-lock"; then
+        log "installing node packages in $dir"
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+        cp "$dir/package-lock.json" "$dir/node_modules/.veil-lock"
+    fi
+}
+npm_install sdk-js
+npm_install tests/browser
 
 # --- chdb-core (current ClickHouse, in-process) ----------------------------
 VENV="$VEIL_ROOT/.local/venv"
@@ -35,6 +53,15 @@ if ! python3 -c 'import chdb' 2>/dev/null && ! "$VENV/bin/python3" -c 'import ch
 fi
 if "$VENV/bin/python3" -c 'import chdb' 2>/dev/null; then
     export CHDB_PYTHON="$VENV/bin/python3"
+fi
+
+# --- the recorder ------------------------------------------------------------
+# veil serve embeds the committed sdk-js/dist/veil.min.js: a build must
+# reproduce it byte for byte, or the committed bundle is stale.
+log "sdk-js: typecheck, unit tests, build"
+(cd sdk-js && npm run --silent typecheck && npm test --silent && npm run --silent build)
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && ! git diff --quiet -- sdk-js/dist; then
+    die "sdk-js/dist differs from a fresh build: run (cd sdk-js && npm run build) and commit sdk-js/dist"
 fi
 
 # --- checks and tests --------------------------------------------------------

@@ -51,7 +51,8 @@ impl Encoding {
     /// Parses `Content-Encoding` (absent means identity).
     pub fn from_header(value: Option<&str>) -> Result<Encoding, DecompressError> {
         match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
-            None | Some("") | Some("identity") => Ok(Encoding::Identity),
+            // `none` is what a beacon's `encoding` parameter may say.
+            None | Some("") | Some("identity") | Some("none") => Ok(Encoding::Identity),
             Some("zstd") => Ok(Encoding::Zstd),
             Some("gzip") | Some("x-gzip") => Ok(Encoding::Gzip),
             Some(_) => Err(DecompressError::Unsupported),
@@ -128,6 +129,7 @@ mod tests {
         let cases = [
             (None, Ok(Encoding::Identity)),
             (Some("identity"), Ok(Encoding::Identity)),
+            (Some("none"), Ok(Encoding::Identity)),
             (Some("zstd"), Ok(Encoding::Zstd)),
             (Some(" ZSTD "), Ok(Encoding::Zstd)),
             (Some("gzip"), Ok(Encoding::Gzip)),

@@ -57,7 +57,7 @@ pub const ALLOWED_HEADERS: &str = "content-type, content-encoding, x-consent-tok
 pub const PREFLIGHT_MAX_AGE: &str = "600";
 
 /// The CORS headers for an allowed origin.
-pub fn cors_headers(origin: &str) -> [(header::HeaderName, HeaderValue); 3] {
+pub fn cors_headers(origin: &str) -> [(header::HeaderName, HeaderValue); 4] {
     [
         (
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
@@ -65,6 +65,9 @@ pub fn cors_headers(origin: &str) -> [(header::HeaderName, HeaderValue); 3] {
         ),
         (header::VARY, HeaderValue::from_static("Origin")),
         (header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static(PREFLIGHT_MAX_AGE)),
+        // The recorder backs off as a 429 or 503 says; without this a
+        // cross-origin page cannot read it.
+        (header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("Retry-After")),
     ]
 }
 

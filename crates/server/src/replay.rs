@@ -102,7 +102,8 @@ impl Timeline {
     }
 }
 
-fn decompress(seq: u64, payload: &[u8]) -> Result<Vec<u8>, ReplayError> {
+/// The JSON array of events of a stored batch.
+pub fn decompress(seq: u64, payload: &[u8]) -> Result<Vec<u8>, ReplayError> {
     use std::io::Read;
     let decoder = zstd::stream::read::Decoder::new(payload)
         .map_err(|source| ReplayError::Decompress { seq, source })?;

@@ -61,6 +61,7 @@ fn a_valid_batch_is_stored_masked_in_every_encoding() {
         assert_eq!(response.status, 202, "{headers:?}: {}", String::from_utf8_lossy(&response.body));
         assert_eq!(response.json(), json!({"accepted": 3, "dropped": 0}));
         assert_eq!(response.header("access-control-allow-origin"), Some(ORIGIN));
+        assert_eq!(response.header("access-control-expose-headers"), Some("Retry-After"));
     }
     // A beacon: token and encoding in the query, no custom headers.
     let beacon = zstd(&msgpack(&batch("demo", SESSION, 5)));

@@ -104,6 +104,10 @@ pub fn table_probes() -> Vec<TableProbe> {
             queries: vec![
                 render(crate::recordings::COUNT_BATCHES, &["'demo'"]),
                 render(
+                    crate::sessions::SELECT_BATCH_PAYLOAD,
+                    &["'demo'", "'3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d'", "7"],
+                ),
+                render(
                     crate::recordings::SELECT_SESSION_PAYLOADS,
                     &["'demo'", "'3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d'", "'2026-10-25'"],
                 ),
@@ -127,6 +131,10 @@ pub fn table_probes() -> Vec<TableProbe> {
                     &["'demo'", "'3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d'", "'2026-10-25'"],
                 ),
                 render(crate::erasure::SELECT_VISITOR_SESSIONS, &["'demo'", VISITOR]),
+                render(
+                    crate::sessions::SELECT_PAGE_BATCHES,
+                    &["'demo'", "'https://shop.example/cart'", "1", "1", "'2026-10-25'", "20"],
+                ),
                 render(crate::erasure::COUNT_PENDING_MUTATIONS, &["'veil'", "'session_index'"]),
             ],
         },

@@ -271,3 +271,57 @@ impl Store {
         .await
     }
 }
+
+/// The newest batches that visited a page on a device class (0: any),
+/// newest first: where the console looks for a full snapshot to draw a
+/// heatmap over; `?`: site, page key, device twice, horizon, limit.
+pub(crate) const SELECT_PAGE_BATCHES: &str = "SELECT session, seq FROM session_index \
+     WHERE site = ? AND has(page_keys, ?) AND (? = 0 OR toInt8(device) = ?) AND day >= toDate(?) \
+     ORDER BY first_ts DESC LIMIT ?";
+
+/// One batch's payload; `?`: site, session, seq.
+pub(crate) const SELECT_BATCH_PAYLOAD: &str =
+    "SELECT seq, first_ts, payload FROM recordings WHERE site = ? AND session = ? AND seq = ? LIMIT 1";
+
+impl Store {
+    /// The newest `limit` batches of a page on a device class.
+    pub async fn page_batches(
+        &self,
+        site: &str,
+        page_key: &str,
+        device: i8,
+        horizon: &str,
+        limit: u64,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
+        let query = self
+            .db
+            .query(SELECT_PAGE_BATCHES)
+            .bind(site)
+            .bind(page_key)
+            .bind(device)
+            .bind(device)
+            .bind(horizon)
+            .bind(limit);
+        self.bounded("finding a page's batches", async move {
+            query
+                .fetch_all::<(String, u64)>()
+                .await
+                .map_err(StoreError::clickhouse("finding a page's batches"))
+        })
+        .await
+    }
+
+    /// One stored batch.
+    pub async fn batch_payload(
+        &self,
+        site: &str,
+        session: &str,
+        seq: u64,
+    ) -> Result<Option<crate::recordings::PayloadRow>, StoreError> {
+        let query = self.db.query(SELECT_BATCH_PAYLOAD).bind(site).bind(session).bind(seq);
+        self.bounded("reading a batch", async move {
+            query.fetch_optional().await.map_err(StoreError::clickhouse("reading a batch"))
+        })
+        .await
+    }
+}

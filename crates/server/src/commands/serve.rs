@@ -112,11 +112,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         privacy,
     });
     let api_keys = web::Data::new(crate::http::auth::ApiKeys::new(&config.api_keys));
+    let console_sessions = web::Data::new(console_sessions(&config));
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
             .app_data(ingest.clone())
             .app_data(api_keys.clone())
+            .app_data(console_sessions.clone())
             .app_data(http::query_config())
             .wrap(from_fn(http::observe))
             .configure(veil_ingest::routes)
@@ -228,6 +230,20 @@ fn ingest_settings(config: &Config) -> anyhow::Result<IngestSettings> {
         rate_limit_burst: config.ingest.rate_limit_burst,
         retry_after: RETRY_AFTER,
     })
+}
+
+/// Console logins are signed with keys derived from the non-retired
+/// consent signing keys, so every node accepts every node's cookies.
+fn console_sessions(config: &Config) -> crate::http::console_session::ConsoleSessions {
+    use std::str::FromStr;
+    let secrets: Vec<veil_consent::SecretKey> = config
+        .consent
+        .keys
+        .iter()
+        .filter(|key| !key.retired)
+        .filter_map(|key| veil_consent::SecretKey::from_str(&key.secret).ok())
+        .collect();
+    crate::http::console_session::ConsoleSessions::new(secrets.iter().map(veil_consent::SecretKey::as_bytes))
 }
 
 /// A site's page key rules; validation already compiled its regexes, so

@@ -1,7 +1,9 @@
 //! API keys (SPEC §8): `Authorization: Bearer <key>`, compared by BLAKE3
 //! hash with the `[[api_keys]]` entries (constant-time), so the
-//! configuration never holds a usable key. Roles: `analyst` reads
-//! heatmaps, sessions and replays; `admin` may do everything.
+//! configuration never holds a usable key; or the console's session cookie
+//! ([`super::console_session`]), which stands for a key that is still
+//! configured. Roles: `analyst` reads heatmaps, sessions and replays;
+//! `admin` may do everything.
 
 use std::future::{Ready, ready};
 
@@ -10,6 +12,7 @@ use actix_web::http::header::{AUTHORIZATION, HeaderValue, WWW_AUTHENTICATE};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
 use veil_ingest::ApiError;
 
+use super::console_session::{self, COOKIE, CSRF_HEADER, ConsoleSessions, Session};
 use crate::config::{ApiKeyConfig, Role};
 
 /// The configured keys, hashed.
@@ -34,17 +37,36 @@ impl ApiKeys {
 
     /// Who holds `key`, if anyone.
     pub fn identify(&self, key: &str) -> Option<Caller> {
+        self.identify_with_fingerprint(key).map(|(caller, _)| caller)
+    }
+
+    /// Who holds `key`, and the fingerprint of its configured hash (what a
+    /// console session records).
+    pub fn identify_with_fingerprint(&self, key: &str) -> Option<(Caller, String)> {
         let hash = blake3::hash(key.as_bytes());
         // `blake3::Hash` compares in constant time; every entry is checked
         // so timing does not reveal which one matched.
         let mut found = None;
         for (expected, name, role) in &self.keys {
             if hash == *expected {
-                found = Some(Caller { name: name.clone(), role: *role });
+                found = Some((Caller { name: name.clone(), role: *role }, fingerprint(expected)));
             }
         }
         found
     }
+
+    /// The caller a console session stands for, while its key is still
+    /// configured; the role is the configured one, not the cookie's.
+    pub fn for_session(&self, session: &Session) -> Option<Caller> {
+        self.keys
+            .iter()
+            .find(|(hash, name, _)| *name == session.name && fingerprint(hash) == session.fingerprint)
+            .map(|(_, name, role)| Caller { name: name.clone(), role: *role })
+    }
+}
+
+fn fingerprint(hash: &blake3::Hash) -> String {
+    hash.to_hex()[..16].to_owned()
 }
 
 /// An authenticated caller.
@@ -63,6 +85,9 @@ pub enum Denied {
     Unauthenticated,
     /// A valid key without the role (403).
     Forbidden,
+    /// A console session changing something without the console's header
+    /// (403): a cross-site request riding on the cookie.
+    MissingCsrfHeader,
 }
 
 impl std::fmt::Display for Denied {
@@ -70,6 +95,9 @@ impl std::fmt::Display for Denied {
         match self {
             Denied::Unauthenticated => write!(f, "a valid API key is required: Authorization: Bearer <key>"),
             Denied::Forbidden => write!(f, "this API key's role may not do this"),
+            Denied::MissingCsrfHeader => {
+                write!(f, "console requests that change something must send X-Veil-Console: 1")
+            }
         }
     }
 }
@@ -78,7 +106,7 @@ impl ResponseError for Denied {
     fn status_code(&self) -> StatusCode {
         match self {
             Denied::Unauthenticated => StatusCode::UNAUTHORIZED,
-            Denied::Forbidden => StatusCode::FORBIDDEN,
+            Denied::Forbidden | Denied::MissingCsrfHeader => StatusCode::FORBIDDEN,
         }
     }
 
@@ -86,6 +114,7 @@ impl ResponseError for Denied {
         let code = match self {
             Denied::Unauthenticated => "unauthorized",
             Denied::Forbidden => "forbidden",
+            Denied::MissingCsrfHeader => "csrf",
         };
         let mut response = ApiError::new(self.status_code(), code, self.to_string()).error_response();
         if *self == Denied::Unauthenticated {
@@ -97,13 +126,29 @@ impl ResponseError for Denied {
 
 fn caller(request: &HttpRequest) -> Result<Caller, Denied> {
     let keys = request.app_data::<web::Data<ApiKeys>>().ok_or(Denied::Unauthenticated)?;
-    let header =
-        request.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or(Denied::Unauthenticated)?;
-    let (scheme, key) = header.trim().split_once(' ').ok_or(Denied::Unauthenticated)?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(Denied::Unauthenticated);
+    if let Some(header) = request.headers().get(AUTHORIZATION) {
+        let header = header.to_str().map_err(|_| Denied::Unauthenticated)?;
+        let (scheme, key) = header.trim().split_once(' ').ok_or(Denied::Unauthenticated)?;
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return Err(Denied::Unauthenticated);
+        }
+        return keys.identify(key.trim()).ok_or(Denied::Unauthenticated);
     }
-    keys.identify(key.trim()).ok_or(Denied::Unauthenticated)
+    let caller = console_caller(request, keys).ok_or(Denied::Unauthenticated)?;
+    let safe = matches!(request.method().as_str(), "GET" | "HEAD" | "OPTIONS");
+    let from_console = request.headers().get(CSRF_HEADER).is_some_and(|v| v.as_bytes() == b"1");
+    if !safe && !from_console {
+        return Err(Denied::MissingCsrfHeader);
+    }
+    Ok(caller)
+}
+
+/// The caller of a request carrying a valid console cookie.
+pub(crate) fn console_caller(request: &HttpRequest, keys: &ApiKeys) -> Option<Caller> {
+    let sessions = request.app_data::<web::Data<ConsoleSessions>>()?;
+    let cookies = request.headers().get(actix_web::http::header::COOKIE)?.to_str().ok()?;
+    let session = sessions.verify(console_session::cookie_value(cookies, COOKIE)?, console_session::now())?;
+    keys.for_session(&session)
 }
 
 /// Extractor: any valid key (analyst or admin).
@@ -157,5 +202,18 @@ mod tests {
         assert_eq!(keys.identify(""), None);
         let hash_itself = format!("{}", blake3::hash(b"veil_alice").to_hex());
         assert_eq!(keys.identify(&hash_itself), None, "the stored hash is not a key");
+    }
+
+    #[test]
+    fn a_console_session_stands_for_its_key_while_configured() {
+        let keys = keys();
+        let (caller, fingerprint) = keys.identify_with_fingerprint("veil_alice").expect("known key");
+        let session =
+            Session { name: caller.name.clone(), role: Role::Admin, fingerprint, expires_at: u64::MAX };
+        // The configured role counts, not the one the cookie claims.
+        assert_eq!(keys.for_session(&session).map(|c| c.role), Some(Role::Analyst));
+        let replaced = Session { fingerprint: "0000000000000000".into(), ..session.clone() };
+        assert_eq!(keys.for_session(&replaced), None, "a key replaced in the configuration");
+        assert_eq!(ApiKeys::default().for_session(&session), None, "a key removed");
     }
 }

@@ -4,11 +4,15 @@
 
 mod audit;
 pub mod auth;
+mod console;
+pub mod console_session;
 pub(crate) mod dates;
 mod health;
 mod heatmaps;
 mod observe;
+mod sdk;
 mod sessions;
+mod sites;
 mod stream;
 mod visitors;
 
@@ -76,6 +80,32 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))
+        .service(
+            web::resource("/sdk/veil.min.js")
+                .route(web::get().to(sdk::recorder))
+                .default_service(web::to(get_only)),
+        )
+        .service(
+            web::resource("/console/login")
+                .route(web::post().to(console::login))
+                .default_service(web::to(post_only)),
+        )
+        .service(
+            web::resource("/console/logout")
+                .route(web::post().to(console::logout))
+                .default_service(web::to(post_only)),
+        )
+        .service(
+            web::resource("/console/me").route(web::get().to(console::me)).default_service(web::to(get_only)),
+        )
+        .service(
+            web::resource("/v1/sites").route(web::get().to(sites::list)).default_service(web::to(get_only)),
+        )
+        .service(
+            web::resource("/v1/sites/{site}/snapshot")
+                .route(web::get().to(sites::snapshot))
+                .default_service(web::to(get_only)),
+        )
         .service(
             web::resource("/v1/sites/{site}/heatmaps")
                 .route(web::get().to(heatmaps::heatmap))

@@ -107,12 +107,17 @@ pub fn user_id_secret() -> String {
 /// analyst key (`ana`), an admin key (`root`) and a `user_id_secret` for
 /// site `demo`; `env` adds overrides.
 pub fn server_with_keys(env: &[(&str, &str)]) -> (TestDatabase, VeilProcess) {
+    server_with_keys_for(ORIGIN, env)
+}
+
+/// The same, with site `demo` accepting `origin` instead of [`ORIGIN`].
+pub fn server_with_keys_for(origin: &str, env: &[(&str, &str)]) -> (TestDatabase, VeilProcess) {
     let db = TestDatabase::new();
     migrate(&db);
     let hash = |key: &str| blake3::hash(key.as_bytes()).to_hex().to_string();
     let config = config_for(&db.url(), db.name()).replacen(
         &format!("origins = [\"{ORIGIN}\"]\n"),
-        &format!("origins = [\"{ORIGIN}\"]\nuser_id_secret = \"hex:{}\"\n", user_id_secret()),
+        &format!("origins = [\"{origin}\"]\nuser_id_secret = \"hex:{}\"\n", user_id_secret()),
         1,
     ) + &format!(
         "\n[[api_keys]]\nname = \"ana\"\nrole = \"analyst\"\nhash = \"blake3:{}\"\n\

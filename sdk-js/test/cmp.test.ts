@@ -1,0 +1,234 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { watchGcm } from "../src/cmp/gcm";
+import { watchTcf } from "../src/cmp/tcf";
+import { ENDPOINT, FakeServer, freshVeil, resetPage, settle, storageKeys, unloadAll } from "./helpers";
+
+vi.mock("@rrweb/record", async () => ({ record: (await import("./fake-rrweb")).fakeRecord }));
+
+const noLog = () => {};
+
+/** A TCF v2.2 CMP as pages embed it: one `__tcfapi`, listeners told of every change. */
+function tcfStub() {
+  const listeners = new Map<number, (data: unknown, ok: boolean) => void>();
+  let next = 1;
+  let data: Record<string, unknown> = { eventStatus: "cmpuishown", gdprApplies: true, tcString: "", purpose: { consents: {} } };
+  const api = vi.fn((command: string, _version: number, callback: (d: unknown, ok: boolean) => void, param?: unknown) => {
+    if (command === "addEventListener") {
+      const id = next++;
+      listeners.set(id, callback);
+      callback({ ...data, listenerId: id }, true);
+    } else if (command === "removeEventListener") {
+      listeners.delete(param as number);
+      callback(true, true);
+    }
+  });
+  const set = (update: Record<string, unknown>) => {
+    data = { ...data, ...update };
+    listeners.forEach((cb, id) => cb({ ...data, listenerId: id }, true));
+  };
+  const consents = (ids: number[]) => Object.fromEntries(ids.map((id) => [id, true]));
+  return { api, listeners, set, consents };
+}
+
+describe("IAB TCF v2.2 adapter", () => {
+  const map = { recording: [1, 8], heatmaps: [1, 8] };
+
+  beforeEach(() => resetPage());
+
+  it("waits while the CMP shows its UI, then grants what the purposes allow, with the TC string as proof", () => {
+    const tcf = tcfStub();
+    (window as unknown as { __tcfapi: unknown }).__tcfapi = tcf.api;
+    const grant = vi.fn();
+    const deny = vi.fn();
+    watchTcf(window, map, ["recording", "heatmaps"], { grant, deny }, noLog);
+    expect(tcf.api).toHaveBeenCalledWith("addEventListener", 2, expect.any(Function));
+    expect(grant).not.toHaveBeenCalled();
+    expect(deny).not.toHaveBeenCalled();
+    tcf.set({ eventStatus: "useractioncomplete", tcString: "CQ-TC", purpose: { consents: tcf.consents([1, 8]) } });
+    expect(grant).toHaveBeenCalledWith(["recording", "heatmaps"], { framework: "tcf", proof: "CQ-TC" });
+  });
+
+  it("denies when a needed purpose is missing (purpose 1 alone)", () => {
+    const tcf = tcfStub();
+    (window as unknown as { __tcfapi: unknown }).__tcfapi = tcf.api;
+    const grant = vi.fn();
+    const deny = vi.fn();
+    watchTcf(window, map, ["recording", "heatmaps"], { grant, deny }, noLog);
+    tcf.set({ eventStatus: "tcloaded", tcString: "CQ", purpose: { consents: tcf.consents([1, 7, 9]) } });
+    expect(grant).not.toHaveBeenCalled();
+    expect(deny).toHaveBeenCalledTimes(1);
+  });
+
+  it("maps purposes per option and accepts publisher consents", () => {
+    const tcf = tcfStub();
+    (window as unknown as { __tcfapi: unknown }).__tcfapi = tcf.api;
+    const grant = vi.fn();
+    watchTcf(window, { recording: [1, 8, 9], heatmaps: [1, 8] }, ["recording", "heatmaps"], { grant, deny: vi.fn() }, noLog);
+    tcf.set({ eventStatus: "tcloaded", purpose: { consents: tcf.consents([1]) }, publisher: { consents: tcf.consents([8]) } });
+    expect(grant).toHaveBeenLastCalledWith(["heatmaps"], { framework: "tcf", proof: "" });
+  });
+
+  it("gives nothing when GDPR does not apply (no consent signal)", () => {
+    const tcf = tcfStub();
+    (window as unknown as { __tcfapi: unknown }).__tcfapi = tcf.api;
+    const grant = vi.fn();
+    const deny = vi.fn();
+    watchTcf(window, map, ["heatmaps"], { grant, deny }, noLog);
+    tcf.set({ eventStatus: "tcloaded", gdprApplies: false, purpose: { consents: tcf.consents([1, 8]) } });
+    expect(grant).not.toHaveBeenCalled();
+    expect(deny).not.toHaveBeenCalled();
+  });
+
+  it("finds a CMP that loads late, and removes its listener when unwatched", () => {
+    vi.useFakeTimers();
+    try {
+      const tcf = tcfStub();
+      const grant = vi.fn();
+      const unwatch = watchTcf(window, map, ["heatmaps"], { grant, deny: vi.fn() }, noLog);
+      vi.advanceTimersByTime(350);
+      (window as unknown as { __tcfapi: unknown }).__tcfapi = tcf.api;
+      vi.advanceTimersByTime(100);
+      expect(tcf.listeners.size).toBe(1);
+      unwatch();
+      expect(tcf.listeners.size).toBe(0);
+      tcf.set({ eventStatus: "useractioncomplete", purpose: { consents: tcf.consents([1, 8]) } });
+      expect(grant).not.toHaveBeenCalled();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe("Google Consent Mode v2 adapter", () => {
+  beforeEach(() => resetPage());
+
+  function gtag(...args: unknown[]) {
+    const w = window as unknown as { dataLayer: unknown[] };
+    w.dataLayer = w.dataLayer || [];
+    // gtag pushes its `arguments` object, not an array.
+    (function (..._: unknown[]) {
+      // eslint-disable-next-line prefer-rest-params
+      w.dataLayer.push(arguments);
+    })(...args);
+  }
+
+  it("a default 'denied' only means 'not yet'; an update to granted grants, with the state as proof", () => {
+    gtag("consent", "default", { ad_storage: "denied", analytics_storage: "denied" });
+    const grant = vi.fn();
+    const deny = vi.fn();
+    watchGcm(window, ["recording", "heatmaps"], { grant, deny }, noLog);
+    expect(grant).not.toHaveBeenCalled();
+    expect(deny).not.toHaveBeenCalled();
+    gtag("consent", "update", { analytics_storage: "granted" });
+    expect(grant).toHaveBeenCalledTimes(1);
+    const [purposes, proof] = grant.mock.calls[0];
+    expect(purposes).toEqual(["recording", "heatmaps"]);
+    expect(proof.framework).toBe("gcm");
+    expect(JSON.parse(proof.proof)).toEqual({ ad_storage: "denied", analytics_storage: "granted" });
+  });
+
+  it("reads commands already in the dataLayer, and an update to denied withdraws", () => {
+    gtag("consent", "default", { analytics_storage: "denied" });
+    gtag("consent", "update", { analytics_storage: "granted" });
+    const grant = vi.fn();
+    const deny = vi.fn();
+    watchGcm(window, ["heatmaps"], { grant, deny }, noLog);
+    expect(grant).toHaveBeenCalledWith(["heatmaps"], expect.objectContaining({ framework: "gcm" }));
+    gtag("consent", "update", { analytics_storage: "denied" });
+    expect(deny).toHaveBeenCalledTimes(1);
+  });
+
+  it("a regional default 'denied' holds back a global default 'granted'", () => {
+    gtag("consent", "default", { analytics_storage: "denied", region: ["ES"] });
+    gtag("consent", "default", { analytics_storage: "granted" });
+    const grant = vi.fn();
+    watchGcm(window, ["heatmaps"], { grant, deny: vi.fn() }, noLog);
+    expect(grant).not.toHaveBeenCalled();
+    gtag("consent", "update", { analytics_storage: "granted" });
+    expect(grant).toHaveBeenCalledTimes(1);
+  });
+
+  it("a global default 'granted' grants; other dataLayer traffic is ignored and still pushed", () => {
+    const grant = vi.fn();
+    watchGcm(window, ["heatmaps"], { grant, deny: vi.fn() }, noLog);
+    gtag("event", "page_view");
+    (window as unknown as { dataLayer: unknown[] }).dataLayer.push({ event: "gtm.js" });
+    expect(grant).not.toHaveBeenCalled();
+    gtag("consent", "default", { analytics_storage: "granted" });
+    expect(grant).toHaveBeenCalledTimes(1);
+    expect((window as unknown as { dataLayer: unknown[] }).dataLayer).toHaveLength(3);
+  });
+
+  it("unwatching restores the dataLayer's push", () => {
+    const dataLayer: unknown[] = [];
+    const push = dataLayer.push;
+    (window as unknown as { dataLayer: unknown[] }).dataLayer = dataLayer;
+    const grant = vi.fn();
+    const unwatch = watchGcm(window, ["heatmaps"], { grant, deny: vi.fn() }, noLog);
+    expect(dataLayer.push).not.toBe(push);
+    unwatch();
+    expect(dataLayer.push).toBe(push);
+    gtag("consent", "update", { analytics_storage: "granted" });
+    expect(grant).not.toHaveBeenCalled();
+  });
+});
+
+describe("CMP adapters wired to the recorder", () => {
+  let server: FakeServer;
+  beforeEach(() => {
+    resetPage();
+    server = new FakeServer();
+    vi.stubGlobal("fetch", server.fetch);
+  });
+  afterEach(() => unloadAll());
+
+  it("tcf: the grant carries framework and TC string; a later refusal withdraws", async () => {
+    const tcf = tcfStub();
+    (window as unknown as { __tcfapi: unknown }).__tcfapi = tcf.api;
+    const veil = await freshVeil();
+    veil.init({ site: "shop", endpoint: ENDPOINT, cmp: "tcf", compress: false });
+    await settle();
+    expect(server.fetch).not.toHaveBeenCalled();
+    tcf.set({ eventStatus: "useractioncomplete", tcString: "CQTEST", purpose: { consents: tcf.consents([1, 8]) } });
+    await vi.waitFor(() => expect(localStorage.getItem("veil:token")).toBeTruthy());
+    const body = JSON.parse(server.seen[0].body as string);
+    expect(body.cmp).toEqual({ framework: "tcf", proof: "CQTEST" });
+    tcf.set({ eventStatus: "useractioncomplete", purpose: { consents: {} } });
+    await vi.waitFor(() => expect(server.seen.some((s) => s.path === "/v1/consent/withdraw")).toBe(true));
+    expect(storageKeys()).toEqual([]);
+  });
+
+  it("tcf: a consent kept from an earlier page waits for the CMP before recording", async () => {
+    localStorage.setItem("veil:token", "v1.kept.mac");
+    localStorage.setItem("veil:visitor", "0".repeat(32));
+    localStorage.setItem("veil:expires", "2099-01-01T00:00:00.000Z");
+    localStorage.setItem("veil:purposes", "heatmaps");
+    const tcf = tcfStub();
+    (window as unknown as { __tcfapi: unknown }).__tcfapi = tcf.api;
+    const veil = await freshVeil();
+    veil.init({ site: "shop", endpoint: ENDPOINT, cmp: "tcf", purposes: ["heatmaps"], compress: false });
+    await veil.flush();
+    expect(server.ingests()).toEqual([]);
+    tcf.set({ eventStatus: "tcloaded", tcString: "CQ", purpose: { consents: tcf.consents([1, 8]) } });
+    await settle();
+    await veil.flush();
+    expect(server.seen.filter((s) => s.path === "/v1/consent")).toEqual([]);
+    expect(server.ingests().map((s) => s.headers["x-consent-token"])).toEqual(["v1.kept.mac"]);
+  });
+
+  it("gcm: nothing on the default, consent on the update, proof is the consent state", async () => {
+    const w = window as unknown as { dataLayer: unknown[] };
+    w.dataLayer = [["consent", "default", { analytics_storage: "denied" }]];
+    const veil = await freshVeil();
+    veil.init({ site: "shop", endpoint: ENDPOINT, cmp: "gcm", compress: false });
+    await settle();
+    expect(server.fetch).not.toHaveBeenCalled();
+    expect(storageKeys()).toEqual([]);
+    w.dataLayer.push(["consent", "update", { analytics_storage: "granted" }]);
+    await vi.waitFor(() => expect(localStorage.getItem("veil:token")).toBeTruthy());
+    const body = JSON.parse(server.seen[0].body as string);
+    expect(body.purposes).toEqual(["recording", "heatmaps"]);
+    expect(body.cmp.framework).toBe("gcm");
+    expect(JSON.parse(body.cmp.proof)).toEqual({ analytics_storage: "granted" });
+  });
+});
