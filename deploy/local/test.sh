@@ -40,6 +40,7 @@ npm_install() {
     fi
 }
 npm_install sdk-js
+npm_install crates/server/console
 npm_install tests/browser
 
 # --- chdb-core (current ClickHouse, in-process) ----------------------------
@@ -55,14 +56,17 @@ if "$VENV/bin/python3" -c 'import chdb' 2>/dev/null; then
     export CHDB_PYTHON="$VENV/bin/python3"
 fi
 
-# --- the recorder ------------------------------------------------------------
-# veil serve embeds the committed sdk-js/dist/veil.min.js: a build must
-# reproduce it byte for byte, or the committed bundle is stale.
-log "sdk-js: typecheck, unit tests, build"
-(cd sdk-js && npm run --silent typecheck && npm test --silent && npm run --silent build)
-if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && ! git diff --quiet -- sdk-js/dist; then
-    die "sdk-js/dist differs from a fresh build: run (cd sdk-js && npm run build) and commit sdk-js/dist"
-fi
+# --- the recorder and the console ----------------------------------------------
+# veil serve embeds the committed sdk-js/dist/veil.min.js and
+# crates/server/console/dist: a build must reproduce them byte for byte, or
+# what is committed is stale.
+for app in sdk-js crates/server/console; do
+    log "$app: typecheck, unit tests, build"
+    (cd "$app" && npm run --silent typecheck && npm test --silent && npm run --silent build)
+    if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && [ -n "$(git status --porcelain -- "$app/dist")" ]; then
+        die "$app/dist differs from a fresh build: run (cd $app && npm run build) and commit $app/dist"
+    fi
+done
 
 # --- checks and tests --------------------------------------------------------
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"

@@ -13,114 +13,12 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::Duration;
 
-use common::{ADMIN_KEY, ANALYST_KEY, api, server_with_keys_for, wait_for_query};
+use common::browser::{Run, start};
+use common::{ADMIN_KEY, ANALYST_KEY, api, wait_for_query};
 use serde_json::Value;
-use veil_test_support::{TestDatabase, VeilProcess, repo_root};
-
-fn browser_dir() -> PathBuf {
-    repo_root().join("tests/browser")
-}
-
-fn chromium() -> String {
-    std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| "/usr/bin/chromium".into())
-}
-
-/// Fails (never skips) when the browser or the driver is missing.
-fn check_prerequisites() {
-    let install = "run deploy/local/test.sh, which installs them, or: apt-get install chromium nodejs npm && \
-                   (cd tests/browser && npm ci)";
-    assert!(std::path::Path::new(&chromium()).exists(), "no Chromium at {}: {install}", chromium());
-    assert!(
-        browser_dir().join("node_modules/playwright-core").is_dir(),
-        "tests/browser/node_modules/playwright-core is missing: {install}"
-    );
-    let node = Command::new("node").arg("--version").output();
-    assert!(node.is_ok_and(|o| o.status.success()), "node is not installed: {install}");
-}
-
-/// Serves the test shop for one scenario from its own origin (the
-/// listener's): `/shop.html` with the veil URL and the CMP stub filled in.
-fn serve_shop(listener: TcpListener, veil_url: &str, scenario: &str) {
-    let pages = browser_dir().join("pages");
-    let (cmp, kind) = match scenario {
-        "tcf" => (std::fs::read_to_string(pages.join("cmp-tcf.js")).unwrap(), "tcf"),
-        "gcm" => (std::fs::read_to_string(pages.join("cmp-gcm.js")).unwrap(), "gcm"),
-        _ => (String::new(), "none"),
-    };
-    let page = std::fs::read_to_string(pages.join("shop.html"))
-        .unwrap()
-        .replace("/*VEIL*/", veil_url)
-        .replace("/*CMP_KIND*/", kind)
-        .replace("/*CMP*/", &cmp);
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut request = [0u8; 4096];
-            let _ = stream.read(&mut request);
-            let found = request.starts_with(b"GET /shop");
-            let (status, body) = if found { ("200 OK", page.as_str()) } else { ("404 Not Found", "") };
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
-                 Connection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-}
-
-/// The driver process and its phases.
-struct Driver {
-    child: Child,
-    stdin: ChildStdin,
-    stdout: BufReader<std::process::ChildStdout>,
-}
-
-impl Driver {
-    fn start(scenario: &str, page_url: &str, veil_url: &str) -> Driver {
-        let mut child = Command::new("node")
-            .arg(browser_dir().join("recorder.mjs"))
-            .args([scenario, page_url, veil_url])
-            .env("CHROMIUM_PATH", chromium())
-            .current_dir(browser_dir())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("starting node");
-        let stdin = child.stdin.take().unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        Driver { child, stdin, stdout }
-    }
-
-    /// Waits for the next phase report.
-    fn phase(&mut self, name: &str) -> Value {
-        let mut line = String::new();
-        self.stdout.read_line(&mut line).expect("reading the driver");
-        let report: Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("driver said {line:?}"));
-        assert_eq!(report["phase"], name, "{report}");
-        assert_eq!(report["consoleErrors"], serde_json::json!([]), "the page logged errors: {report}");
-        report
-    }
-
-    /// Lets the driver go on to its next phase.
-    fn go_on(&mut self) {
-        writeln!(self.stdin, "continue").expect("writing to the driver");
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use veil_test_support::VeilProcess;
 
 /// Requests of the page to Veil (the script itself excluded) in a phase.
 fn requests_in(report: &Value, phase: &str) -> Vec<String> {
@@ -152,26 +50,6 @@ fn browser_requests_served(veil: &VeilProcess) -> Vec<String> {
         .filter(|l| l.starts_with("veil_http_requests_total{") && l.contains("route=\"/v1/"))
         .map(str::to_owned)
         .collect()
-}
-
-struct Run {
-    db: TestDatabase,
-    veil: VeilProcess,
-    page_url: String,
-    driver: Driver,
-}
-
-fn start(scenario: &str) -> Run {
-    check_prerequisites();
-    // The shop's origin must be in the server's configuration, and the
-    // server's URL in the shop's page: bind first, serve once both exist.
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let origin = format!("http://{}", listener.local_addr().unwrap());
-    let (db, veil) = server_with_keys_for(&origin, &[]);
-    serve_shop(listener, veil.base_url(), scenario);
-    let page_url = format!("{origin}/shop.html");
-    let driver = Driver::start(scenario, &page_url, veil.base_url());
-    Run { db, veil, page_url, driver }
 }
 
 /// Before consent: no request left the page and the server saw none.
@@ -216,7 +94,7 @@ fn withdrawn(run: &mut Run) {
 
 #[test]
 fn the_recorder_records_only_after_consent_and_erases_on_withdrawal() {
-    let mut run = start("plain");
+    let mut run = start("recorder.mjs", "plain");
     nothing_before_consent(&mut run);
     let report = recorded(&mut run);
     let page_key = run.page_url.clone();
@@ -300,7 +178,7 @@ fn the_recorder_records_only_after_consent_and_erases_on_withdrawal() {
 
 #[test]
 fn an_iab_tcf_cmp_grants_consent_with_its_proof() {
-    let mut run = start("tcf");
+    let mut run = start("recorder.mjs", "tcf");
     nothing_before_consent(&mut run);
     recorded(&mut run);
     let proof = run.db.query("SELECT cmp_framework, substring(cmp_proof, 1, 12) FROM consent_log");
@@ -311,7 +189,7 @@ fn an_iab_tcf_cmp_grants_consent_with_its_proof() {
 
 #[test]
 fn google_consent_mode_grants_consent() {
-    let mut run = start("gcm");
+    let mut run = start("recorder.mjs", "gcm");
     nothing_before_consent(&mut run);
     recorded(&mut run);
     let framework = run.db.query("SELECT cmp_framework, cmp_proof FROM consent_log");

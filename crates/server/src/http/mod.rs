@@ -5,6 +5,7 @@
 mod audit;
 pub mod auth;
 mod console;
+mod console_assets;
 pub mod console_session;
 pub(crate) mod dates;
 mod health;
@@ -98,6 +99,9 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .service(
             web::resource("/console/me").route(web::get().to(console::me)).default_service(web::to(get_only)),
         )
+        .route("/console", web::get().to(console_assets::serve))
+        .route("/console/", web::get().to(console_assets::serve))
+        .route("/console/{file}", web::get().to(console_assets::serve))
         .service(
             web::resource("/v1/sites").route(web::get().to(sites::list)).default_service(web::to(get_only)),
         )

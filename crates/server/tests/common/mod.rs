@@ -1,6 +1,8 @@
 //! Shared pieces of the server's end-to-end tests.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::process::{Command, Output};
 use std::str::FromStr;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};

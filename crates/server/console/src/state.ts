@@ -1,0 +1,23 @@
+// What the console knows between views: who is signed in, the sites, and
+// the sessions rows last listed (the replay view shows their facts).
+
+import type { Me, SessionRow, Site } from "./types";
+
+export const state = {
+  me: null as Me | null,
+  sites: [] as Site[],
+  /** Session rows by `site/session`, filled by the sessions list. */
+  sessions: new Map<string, SessionRow>(),
+  /** Sessions reported in this tab: dropped from lists at once. */
+  reported: new Set<string>(),
+};
+
+export const isAdmin = (): boolean => state.me?.role === "admin";
+export const siteById = (id: string): Site | undefined => state.sites.find((s) => s.id === id);
+export const sessionKey = (site: string, session: string): string => `${site}/${session}`;
+
+export function resetState(): void {
+  state.me = null;
+  state.sites = [];
+  state.sessions.clear();
+}
