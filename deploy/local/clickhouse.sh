@@ -58,6 +58,12 @@ start() {
         log "ClickHouse already running on 127.0.0.1:$HTTP_PORT (reused)"
         return 0
     fi
+    if our_pid >/dev/null; then
+        # Ours, in this directory, but not on this port: started with other
+        # ports before. It holds the data directory, so it goes first.
+        log "ClickHouse in $CH_DIR runs on other ports; restarting it on $HTTP_PORT"
+        stop
+    fi
     if answers; then
         die "port $HTTP_PORT answers as a ClickHouse that this checkout did not start; set VEIL_CH_HTTP_PORT to another port"
     fi

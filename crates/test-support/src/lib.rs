@@ -31,10 +31,31 @@ pub fn repo_root() -> PathBuf {
         .expect("test-support lives in crates/test-support")
 }
 
-/// A TCP port that was free a moment ago on loopback.
+/// A TCP port that was free a moment ago on loopback, for a server a test
+/// starts (ClickHouse, `veil serve`).
+///
+/// Not one the kernel hands out: between this check and the server's bind,
+/// any client socket of the (parallel) tests could take an ephemeral port,
+/// and did on CI. Ports are drawn at random from 26000..32700, below the
+/// ephemeral range, and never twice in one process; shared ClickHouse
+/// ports sit lower (20000..26000).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("binding an ephemeral port on loopback")
+    use std::collections::HashSet;
+    use std::hash::{BuildHasher, RandomState};
+    use std::sync::Mutex;
+    static HANDED_OUT: Mutex<Option<HashSet<u16>>> = Mutex::new(None);
+    let random = RandomState::new();
+    for attempt in 0u64..10_000 {
+        let port = 26_000 + (random.hash_one(attempt) % 6_700) as u16;
+        let mut handed_out = HANDED_OUT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let handed_out = handed_out.get_or_insert_with(HashSet::new);
+        if handed_out.contains(&port) {
+            continue;
+        }
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            handed_out.insert(port);
+            return port;
+        }
+    }
+    panic!("no free port on loopback in 26000..32700")
 }
