@@ -61,7 +61,8 @@ try {
     const scrollY = await visitor.page.evaluate(() => window.scrollY);
     await visitor.page.mouse.click(x, y - scrollY);
     clicks.push({ x, y });
-    await visitor.page.waitForTimeout(150);
+    // Spread over seconds, so the replay lasts long enough to watch it play.
+    await visitor.page.waitForTimeout(1500);
   };
   for (const [x, y] of [[200, 425], [200, 430], [780, 1220], [790, 1225], [500, 1000]]) await clickAt(x, y);
   await visitor.page.type("#name", "Console Typed-Secret");
