@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs Veil locally with everything it needs: installs ClickHouse when
 # missing, starts a private ClickHouse, writes a demo configuration when
-# there is none, builds `veil`, migrates, and starts `veil serve` in the
-# background; prints the URLs once /readyz answers 200.
+# there is none (with an admin API key for the console), builds `veil`,
+# migrates, and starts `veil serve` in the background; prints the URLs once
+# /readyz answers 200.
 #
 #   deploy/local/run.sh              start (or restart veil with a fresh build)
 #   deploy/local/run.sh --foreground the same, but `veil serve` stays in the foreground
@@ -55,6 +56,7 @@ start() {
     bash "$VEIL_ROOT/deploy/local/demo-config.sh" "$CONFIG"
     log "building veil (cargo build --bin veil)"
     (cd "$VEIL_ROOT" && cargo build --quiet --bin veil)
+    demo_admin_key
     "$BIN" migrate --config "$CONFIG"
     stop_veil
     if [ "$foreground" = 1 ]; then
@@ -78,6 +80,29 @@ start() {
     die "veil did not become ready within 60 s; log above ($LOG_FILE)"
 }
 
+# A demo configuration gets one admin API key for the console, kept (like
+# the config's signing key) only on this machine: its hash goes into the
+# config, the key into .local/demo-admin-key (mode 600).
+DEMO_KEY_FILE="$STATE/demo-admin-key"
+demo_admin_key() {
+    grep -q '^# Demo configuration written by' "$CONFIG" || return 0
+    grep -q '^\[\[api_keys\]\]' "$CONFIG" && return 0
+    mkdir -p "$STATE"
+    local created
+    created="$("$BIN" apikey create --name demo-admin --role admin)"
+    (umask 077; head -n 1 <<<"$created" >"$DEMO_KEY_FILE")
+    tail -n +2 <<<"$created" >>"$CONFIG"
+    log "added an admin API key for the console to $CONFIG (the key is in $DEMO_KEY_FILE)"
+}
+
+console_hint() {
+    if [ -f "$DEMO_KEY_FILE" ] && grep -q '^name = "demo-admin"' "$CONFIG"; then
+        echo "sign in with the key in .local/demo-admin-key"
+    else
+        echo "sign in with a key from: target/debug/veil apikey create"
+    fi
+}
+
 print_urls() {
     local port base
     port="$(listen_port)"
@@ -85,6 +110,8 @@ print_urls() {
     cat <<TEXT
 
 Veil is running (config: $CONFIG, log: $LOG_FILE)
+  console     $base/console  ($(console_hint))
+  recorder    $base/sdk/veil.min.js
   liveness    $base/healthz
   readiness   $base/readyz
   metrics     $base/metrics
