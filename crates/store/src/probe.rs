@@ -127,6 +127,10 @@ pub fn table_probes() -> Vec<TableProbe> {
                 render(crate::sessions::SELECT_SESSIONS_BY_DURATION, &[SESSION_FILTER, "50", "0"].concat_literals()),
                 render(crate::sessions::COUNT_SESSIONS, &[SESSION_FILTER].concat_literals()),
                 render(
+                    crate::sessions::SELECT_SESSION_DETAILS,
+                    &["'demo'", "'2026-10-31'", "'2026-12-01'", "'2026-10-25'", "['3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d']"],
+                ),
+                render(
                     crate::sessions::SELECT_SESSION_OWNER,
                     &["'demo'", "'3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d'", "'2026-10-25'"],
                 ),

@@ -1,7 +1,17 @@
 //! The sessions index (SPEC §7): listing a site's recorded sessions with
 //! filters, and one session's summary. `session_index` holds one row per
-//! batch; queries take one row per `(session, seq)` (`LIMIT 1 BY`, so a
-//! re-sent batch counts once before the merge) and fold them per session.
+//! batch, folded per session at read.
+//!
+//! A list is read in two steps, because folding every column of every
+//! batch costs (on 1 M batches) a second:
+//! 1. [`SELECT_SESSIONS_BY_START`] (or by duration) folds only what the
+//!    filters and the order need, over all batches of the window, and
+//!    returns one page of session ids. Batches re-sent before their merge
+//!    (same session and seq) cannot change any of these: minimum, maximum,
+//!    "any rage click", "visited the page".
+//! 2. [`SELECT_SESSION_DETAILS`] folds every column for those sessions only,
+//!    taking one row per `(session, seq)` (`LIMIT 1 BY`), so sums count a
+//!    re-sent batch once.
 //!
 //! Rows older than the site's retention are never returned, even before
 //! the retention job has removed them (`horizon`, the first day kept).
@@ -21,54 +31,50 @@ macro_rules! reported {
     };
 }
 
-/// The batches of a site's sessions in a day window, one row per batch;
-/// `?`: site, first day, last day, horizon, visitor twice, "include
-/// reported" flag, site.
-/// (The reported filter sits here, not in HAVING: 18.16 cannot resolve a
-/// subquery's columns there.)
-macro_rules! batches {
+/// Sessions matching the filters, with what the order needs; `?`: site,
+/// first day, last day, horizon, visitor twice, "include reported" flag,
+/// site, start range in ms (from, to), page key twice, device twice, min
+/// duration ms, rage, dead, errors flags, user hash twice. (The reported
+/// filter sits in WHERE: 18.16 cannot resolve a subquery's columns in
+/// HAVING.)
+macro_rules! matching {
     () => {
         concat!(
-            "(SELECT * FROM session_index WHERE site = ? AND day >= toDate(?) AND day <= toDate(?) ",
-            "AND day >= toDate(?) AND (? = '' OR visitor = ?) AND (? = 1 OR session NOT IN ",
+            "SELECT session, min(first_ts) AS started_ms, max(last_ts) AS ended_ms FROM session_index ",
+            "WHERE site = ? AND day >= toDate(?) AND day <= toDate(?) AND day >= toDate(?) ",
+            "AND (? = '' OR visitor = ?) AND (? = 1 OR session NOT IN ",
             reported!(),
-            ") LIMIT 1 BY session, seq)"
+            ") GROUP BY session HAVING started_ms >= ? AND started_ms < ? ",
+            "AND (? = '' OR max(has(page_keys, ?)) = 1) ",
+            "AND (? = 0 OR toInt8(argMin(device, first_ts)) = ?) AND ended_ms - started_ms >= ? ",
+            "AND (? = 0 OR max(rage_clicks) > 0) AND (? = 0 OR max(dead_clicks) > 0) ",
+            "AND (? = 0 OR max(errors) > 0) AND (? = '' OR max(user_hash) = ?)"
         )
     };
 }
 
-/// Folds batches into sessions and applies the filters; `?` after those of
-/// `batches!`: start range in ms (from, to), page key twice, device twice,
-/// min duration ms, rage, dead, errors flags, user hash twice.
-macro_rules! folded {
-    () => {
-        concat!(
-            "SELECT session, any(visitor) AS visitor_id, max(user_hash) AS user_ref, ",
-            "min(first_ts) AS started_ms, max(last_ts) AS ended_ms, sum(active_ms) AS active_total, ",
-            "argMin(entry_page, first_ts) AS entry, groupArray((first_ts, seq, page_keys)) AS visits, ",
-            "groupUniqArrayArray(page_keys) AS all_pages, ",
-            "toInt8(argMin(device, first_ts)) AS device_code, argMin(browser, first_ts) AS browser_family, ",
-            "sum(clicks) AS click_count, sum(rage_clicks) AS rage_count, sum(dead_clicks) AS dead_count, ",
-            "sum(errors) AS error_count, count() AS batch_count, sum(event_count) AS event_total ",
-            "FROM ",
-            batches!(),
-            " GROUP BY session HAVING started_ms >= ? AND started_ms < ? ",
-            "AND (? = '' OR has(all_pages, ?)) ",
-            "AND (? = 0 OR device_code = ?) AND ended_ms - started_ms >= ? ",
-            "AND (? = 0 OR rage_count > 0) AND (? = 0 OR dead_count > 0) AND (? = 0 OR error_count > 0) ",
-            "AND (? = '' OR user_ref = ?)"
-        )
-    };
-}
-
-/// A page of sessions, newest first or by duration.
+/// A page of matching sessions, newest first; `?` of `matching!`, then
+/// limit and offset.
 pub(crate) const SELECT_SESSIONS_BY_START: &str =
-    concat!(folded!(), " ORDER BY started_ms DESC, session LIMIT ? OFFSET ?");
+    concat!(matching!(), " ORDER BY started_ms DESC, session LIMIT ? OFFSET ?");
 /// The same, longest first.
 pub(crate) const SELECT_SESSIONS_BY_DURATION: &str =
-    concat!(folded!(), " ORDER BY ended_ms - started_ms DESC, session LIMIT ? OFFSET ?");
+    concat!(matching!(), " ORDER BY ended_ms - started_ms DESC, session LIMIT ? OFFSET ?");
 /// How many sessions match the filters.
-pub(crate) const COUNT_SESSIONS: &str = concat!("SELECT count() FROM (", folded!(), ")");
+pub(crate) const COUNT_SESSIONS: &str = concat!("SELECT count() FROM (", matching!(), ")");
+
+/// Everything the list shows of some sessions; `?`: site, first day, last
+/// day, horizon, the session ids (an array; `IN` a set, so the primary key
+/// index finds them).
+pub(crate) const SELECT_SESSION_DETAILS: &str = "SELECT session, any(visitor) AS visitor_id, \
+     max(user_hash) AS user_ref, min(first_ts) AS started_ms, max(last_ts) AS ended_ms, \
+     sum(active_ms) AS active_total, argMin(entry_page, first_ts) AS entry, \
+     groupArray((first_ts, seq, page_keys)) AS visits, \
+     toInt8(argMin(device, first_ts)) AS device_code, argMin(browser, first_ts) AS browser_family, \
+     sum(clicks) AS click_count, sum(rage_clicks) AS rage_count, sum(dead_clicks) AS dead_count, \
+     sum(errors) AS error_count, count() AS batch_count, sum(event_count) AS event_total \
+     FROM (SELECT * FROM session_index WHERE site = ? AND day >= toDate(?) AND day <= toDate(?) \
+     AND day >= toDate(?) AND session IN (SELECT arrayJoin(?)) LIMIT 1 BY session, seq) GROUP BY session";
 
 /// One session's owner; `?`: site, session, horizon.
 pub(crate) const SELECT_SESSION_OWNER: &str = "SELECT any(visitor) AS visitor_id, count() AS batch_count \
@@ -145,8 +151,6 @@ pub struct SessionSummaryRow {
     pub entry_page: String,
     /// `(first_ts, seq, page keys)` of each batch; see [`SessionSummaryRow::pages`].
     pub visits: Vec<(u64, u64, Vec<String>)>,
-    /// Page keys visited, unordered (the page filter reads it).
-    pub all_pages: Vec<String>,
     /// Device class as its `Enum8` value.
     pub device: i8,
     /// Browser family.
@@ -197,6 +201,14 @@ struct SessionOwner {
     batches: u64,
 }
 
+/// A session of a page of the list, before its details are read.
+#[derive(Debug, Clone, PartialEq, Eq, Row, Deserialize)]
+struct MatchingSession {
+    session: String,
+    started_ms: u64,
+    ended_ms: u64,
+}
+
 fn bind_filter(query: clickhouse::query::Query, filter: &SessionFilter) -> clickhouse::query::Query {
     query
         .bind(filter.site.as_str())
@@ -222,7 +234,8 @@ fn bind_filter(query: clickhouse::query::Query, filter: &SessionFilter) -> click
 }
 
 impl Store {
-    /// One page of sessions matching `filter`, and how many match in all.
+    /// One page of sessions matching `filter`, in `order`, and how many
+    /// match in all.
     pub async fn sessions(
         &self,
         filter: &SessionFilter,
@@ -236,15 +249,38 @@ impl Store {
         };
         let page = bind_filter(self.db.query(sql), filter).bind(limit).bind(offset);
         let count = bind_filter(self.db.query(COUNT_SESSIONS), filter);
-        self.bounded("listing sessions", async move {
-            let (rows, total) = tokio::join!(page.fetch_all::<SessionSummaryRow>(), count.fetch_one::<u64>());
-            let context = "listing sessions";
-            Ok((
-                rows.map_err(StoreError::clickhouse(context))?,
-                total.map_err(StoreError::clickhouse(context))?,
-            ))
-        })
-        .await
+        let context = "listing sessions";
+        let (page, total) = self
+            .bounded(context, async move {
+                let (page, total) =
+                    tokio::join!(page.fetch_all::<MatchingSession>(), count.fetch_one::<u64>());
+                Ok((
+                    page.map_err(StoreError::clickhouse(context))?,
+                    total.map_err(StoreError::clickhouse(context))?,
+                ))
+            })
+            .await?;
+        if page.is_empty() {
+            return Ok((Vec::new(), total));
+        }
+        let ids: Vec<&str> = page.iter().map(|m| m.session.as_str()).collect();
+        let details = self
+            .db
+            .query(SELECT_SESSION_DETAILS)
+            .bind(filter.site.as_str())
+            .bind(filter.window.0.as_str())
+            .bind(filter.window.1.as_str())
+            .bind(filter.horizon.as_str())
+            .bind(ids.as_slice());
+        let mut details: Vec<SessionSummaryRow> = self
+            .bounded(context, async move {
+                details.fetch_all::<SessionSummaryRow>().await.map_err(StoreError::clickhouse(context))
+            })
+            .await?;
+        // In the page's order; a session the details do not have (deleted
+        // in between) is left out.
+        details.sort_by_key(|row| ids.iter().position(|id| *id == row.session).unwrap_or(usize::MAX));
+        Ok((details, total))
     }
 
     /// A session's owner and review state; `None` when the index has no
