@@ -96,6 +96,8 @@ try {
   await clickAt(780, 1220);
   await clickAt(790, 1225);
   await clickAt(500, 1000);
+  // Blank page: nothing changes for a second, so the recorder calls it dead.
+  await page.waitForTimeout(1300);
   await page.fill("#name", "");
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.type("#name", "Jan Typed-Secret");

@@ -122,6 +122,15 @@ fn the_recorder_records_only_after_consent_and_erases_on_withdrawal() {
         .map(|c| ((c["x"].as_u64().unwrap(), c["y"].as_u64().unwrap()), c["count"].as_u64().unwrap()))
         .collect();
     assert_eq!(cells, expected, "{heatmap}");
+    // The click on blank page was dead; the one on the buy button (which
+    // changes the title) was not.
+    let dead_at = |x: f64, y: f64| {
+        let (col, row) = ((x / doc_w * 64.0).floor() as u64, (y / 16.0).floor() as u64);
+        heatmap["cells"].as_array().unwrap().iter().find(|c| c["x"] == col && c["y"] == row).unwrap()["dead"]
+            .clone()
+    };
+    assert_eq!(dead_at(500.0, 1000.0), 1, "{heatmap}");
+    assert_eq!(dead_at(200.0, 425.0), 0, "{heatmap}");
     let elements = heatmap["elements"].to_string();
     assert!(elements.contains("buy") && elements.contains("promo"), "{elements}");
     let scroll = api(
