@@ -286,6 +286,16 @@ fn consent_grants_are_logged_and_checked() {
     assert!(answer["expires_at"].as_str().is_some_and(|t| t.ends_with('Z') && t.len() == 20), "{answer}");
     let consent_id = answer["consent_id"].as_str().expect("consent id").to_owned();
 
+    // The grant is logged with its proof.
+    wait_for_query(
+        &db,
+        &format!(
+            "SELECT visitor, purposes, cmp_framework, cmp_proof FROM consent_log WHERE consent_id = '{consent_id}' AND action = 'grant'"
+        ),
+        &format!("{visitor}\t['recording','heatmaps']\ttcf\tCPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA"),
+        Duration::from_secs(10),
+    );
+
     // The token works for ingest.
     let ingest = send(&veil, Some(token), &msgpack_zstd(), &zstd(&msgpack(&batch("demo", SESSION, 0))));
     assert_eq!(ingest.status, 202);
@@ -340,18 +350,16 @@ fn consent_grants_are_logged_and_checked() {
     let after = send(&veil, Some(token), &msgpack_zstd(), &zstd(&msgpack(&batch("demo", SESSION, 1))));
     assert_eq!((after.status, after.error_code().as_str()), (403, "consent_revoked"));
 
+    // The withdrawal asked for erasure: the visitor's grant and withdrawal
+    // are gone, a withdrawal marker without the visitor keeps the consent
+    // revoked.
     wait_for_query(
         &db,
         &format!(
-            "SELECT groupArray(action), any(cmp_framework), max(erase) FROM (SELECT * FROM consent_log WHERE consent_id = '{consent_id}' ORDER BY at, at_ms)"
+            "SELECT groupArray(action), groupArray(visitor), max(erase) FROM (SELECT * FROM consent_log WHERE consent_id = '{consent_id}' ORDER BY at, at_ms)"
         ),
-        "['grant','withdraw']\ttcf\t1",
-        Duration::from_secs(10),
-    );
-    let row = db.query(&format!("SELECT visitor, purposes, cmp_proof FROM consent_log WHERE consent_id = '{consent_id}' AND action = 'grant'"));
-    assert_eq!(
-        row.trim(),
-        format!("{visitor}\t['recording','heatmaps']\tCPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA")
+        "['withdraw']\t['']\t1",
+        Duration::from_secs(20),
     );
 }
 
