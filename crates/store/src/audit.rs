@@ -8,7 +8,6 @@
 //! them: subjects are one-way references ([`subject`]).
 
 use crate::rows::AuditRow;
-use crate::writer::InsertError;
 use crate::{Store, StoreError};
 
 /// Entries, newest first; `?`: from, to (inclusive days), site twice,
@@ -52,9 +51,7 @@ pub struct AuditFilter {
 impl Store {
     /// Appends one entry; only `Ok` lets the action proceed.
     pub async fn append_audit(&self, row: &AuditRow) -> Result<(), StoreError> {
-        self.insert_table::<AuditRow>("audit_log", &[row]).await.map_err(|error| match error {
-            InsertError::Retryable(error) | InsertError::Refused(error) => error,
-        })
+        self.insert_now::<AuditRow>("audit_log", &[row]).await
     }
 
     /// Entries matching `filter`, newest first.

@@ -93,11 +93,7 @@ impl Store {
     /// withdrawal markers an erasure leaves so revoked tokens stay refused.
     pub async fn append_consent_rows(&self, rows: &[crate::rows::ConsentLogRow]) -> Result<(), StoreError> {
         let refs: Vec<&crate::rows::ConsentLogRow> = rows.iter().collect();
-        self.insert_table("consent_log", &refs).await.map_err(|error| match error {
-            crate::writer::InsertError::Retryable(error) | crate::writer::InsertError::Refused(error) => {
-                error
-            }
-        })
+        self.insert_now("consent_log", &refs).await
     }
 
     /// The consent log of a visitor, oldest first.

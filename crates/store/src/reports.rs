@@ -6,7 +6,6 @@ use clickhouse::Row;
 use serde::Deserialize;
 
 use crate::rows::SessionReportRow;
-use crate::writer::InsertError;
 use crate::{Store, StoreError};
 
 /// Sessions whose newest report row is `reported`, oldest report first;
@@ -36,9 +35,7 @@ pub struct PendingReport {
 impl Store {
     /// Records a report or a review decision.
     pub async fn append_session_report(&self, row: &SessionReportRow) -> Result<(), StoreError> {
-        self.insert_table::<SessionReportRow>("session_reports", &[row]).await.map_err(|error| match error {
-            InsertError::Retryable(error) | InsertError::Refused(error) => error,
-        })
+        self.insert_now::<SessionReportRow>("session_reports", &[row]).await
     }
 
     /// The review queue of a site.

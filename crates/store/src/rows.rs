@@ -189,6 +189,30 @@ pub enum Device {
     Mobile = 3,
 }
 
+impl Device {
+    /// Every class, in `Enum8` order.
+    pub const ALL: [Device; 3] = [Device::Desktop, Device::Tablet, Device::Mobile];
+
+    /// The name ClickHouse and the API use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Device::Desktop => "desktop",
+            Device::Tablet => "tablet",
+            Device::Mobile => "mobile",
+        }
+    }
+
+    /// The class of a name (`desktop`, `tablet`, `mobile`).
+    pub fn from_name(name: &str) -> Option<Device> {
+        Device::ALL.into_iter().find(|d| d.as_str() == name)
+    }
+
+    /// The class of an `Enum8` value read back.
+    pub fn from_code(code: i8) -> Option<Device> {
+        Device::ALL.into_iter().find(|d| *d as i8 == code)
+    }
+}
+
 /// `layer` of `heatmap_clicks` (`Enum8`): document coordinates, or
 /// viewport coordinates for clicks inside fixed/sticky elements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

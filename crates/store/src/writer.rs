@@ -115,7 +115,21 @@ impl Store {
         Ok(())
     }
 
-    pub(crate) async fn insert_table<T>(&self, table: &'static str, rows: &[&T]) -> Result<(), InsertError>
+    /// Inserts rows now, not through the queue: for rare, human-driven
+    /// writes (the access log, reports) that must be visible as soon as
+    /// they are answered. Whether a retry could help is the caller's
+    /// question; the error says what failed.
+    pub(crate) async fn insert_now<T>(&self, table: &'static str, rows: &[&T]) -> Result<(), StoreError>
+    where
+        T: Row + Serialize + Send + Sync + 'static,
+        for<'a> T: Row<Value<'a> = T>,
+    {
+        self.insert_table(table, rows).await.map_err(|error| match error {
+            InsertError::Retryable(error) | InsertError::Refused(error) => error,
+        })
+    }
+
+    async fn insert_table<T>(&self, table: &'static str, rows: &[&T]) -> Result<(), InsertError>
     where
         T: Row + Serialize + Send + Sync + 'static,
         for<'a> T: Row<Value<'a> = T>,
