@@ -16,26 +16,17 @@ mod common;
 
 use std::time::Duration;
 
-use common::browser::{Driver, browser_dir, check_prerequisites, serve_shop};
-use common::{ADMIN_KEY, ANALYST_KEY, api, server_with_keys_for, wait_for_query};
+use common::browser::{Run, start};
+use common::{ADMIN_KEY, ANALYST_KEY, api, wait_for_query};
 use serde_json::Value;
 use veil_test_support::repo_root;
 
 #[test]
 fn the_console_draws_heatmaps_plays_replays_and_hides_reported_sessions() {
-    check_prerequisites();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let origin = format!("http://{}", listener.local_addr().unwrap());
-    let (db, veil) = server_with_keys_for(&origin, &[]);
-    serve_shop(listener, veil.base_url(), "plain");
     let shots = repo_root().join("target/screenshots");
-    let page_url = format!("{origin}/shop.html");
     let shots_arg = shots.display().to_string();
-    let mut driver = Driver::start(
-        "console.mjs",
-        &["plain", &page_url, veil.base_url(), ANALYST_KEY, ADMIN_KEY, &shots_arg],
-    );
-    assert!(browser_dir().join("console.mjs").exists());
+    let Run { db, veil, page_url, mut driver } =
+        start("console.mjs", "plain", &[ANALYST_KEY, ADMIN_KEY, &shots_arg]);
 
     let recorded = driver.phase("recorded");
     let clicks = recorded["clicks"].as_array().unwrap().len() as u64;

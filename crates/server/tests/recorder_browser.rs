@@ -94,7 +94,7 @@ fn withdrawn(run: &mut Run) {
 
 #[test]
 fn the_recorder_records_only_after_consent_and_erases_on_withdrawal() {
-    let mut run = start("recorder.mjs", "plain");
+    let mut run = start("recorder.mjs", "plain", &[]);
     nothing_before_consent(&mut run);
     let report = recorded(&mut run);
     let page_key = run.page_url.clone();
@@ -187,7 +187,7 @@ fn the_recorder_records_only_after_consent_and_erases_on_withdrawal() {
 
 #[test]
 fn an_iab_tcf_cmp_grants_consent_with_its_proof() {
-    let mut run = start("recorder.mjs", "tcf");
+    let mut run = start("recorder.mjs", "tcf", &[]);
     nothing_before_consent(&mut run);
     recorded(&mut run);
     let proof = run.db.query("SELECT cmp_framework, substring(cmp_proof, 1, 12) FROM consent_log");
@@ -198,7 +198,7 @@ fn an_iab_tcf_cmp_grants_consent_with_its_proof() {
 
 #[test]
 fn google_consent_mode_grants_consent() {
-    let mut run = start("recorder.mjs", "gcm");
+    let mut run = start("recorder.mjs", "gcm", &[]);
     nothing_before_consent(&mut run);
     recorded(&mut run);
     let framework = run.db.query("SELECT cmp_framework, cmp_proof FROM consent_log");

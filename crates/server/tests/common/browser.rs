@@ -125,7 +125,7 @@ pub struct Run {
 
 /// Starts everything for `script` (a file of `tests/browser/`) and
 /// `scenario`; extra arguments follow the page and veil URLs.
-pub fn start(script: &str, scenario: &str) -> Run {
+pub fn start(script: &str, scenario: &str, extra: &[&str]) -> Run {
     check_prerequisites();
     // The shop's origin must be in the server's configuration, and the
     // server's URL in the shop's page: bind first, serve once both exist.
@@ -134,6 +134,8 @@ pub fn start(script: &str, scenario: &str) -> Run {
     let (db, veil) = server_with_keys_for(&origin, &[]);
     serve_shop(listener, veil.base_url(), scenario);
     let page_url = format!("{origin}/shop.html");
-    let driver = Driver::start(script, &[scenario, &page_url, veil.base_url()]);
+    let mut args = vec![scenario, page_url.as_str(), veil.base_url()];
+    args.extend_from_slice(extra);
+    let driver = Driver::start(script, &args);
     Run { db, veil, page_url, driver }
 }
