@@ -41,7 +41,7 @@ async fn ingest_inner(
     state.metrics.received_bytes.with_label_values(&[encoding.as_str()]).inc_by(body.len() as u64);
 
     let granted = claims.purposes.iter().filter(|p| policy.purposes.contains(*p)).collect();
-    let received_at = u32::try_from(guard::now_secs()).unwrap_or(u32::MAX);
+    let received_at = crate::clock::clamp_u32(crate::clock::now_secs());
     let permit = state
         .pipeline_permits
         .acquire()

@@ -4,7 +4,6 @@
 //! within seconds (through the consent log).
 
 use std::str::FromStr;
-use std::time::{Duration, UNIX_EPOCH};
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -13,9 +12,10 @@ use serde_json::json;
 use veil_consent::{ClaimsInput, ConsentId, Purposes, SiteId, VisitorId};
 use veil_store::rows::{ConsentAction, ConsentLogRow, QueuedRow};
 
-use crate::guard;
+use crate::clock::{clamp_u32, rfc3339};
 use crate::reject::{MalformedKind, Reject};
 use crate::state::IngestState;
+use crate::{clock, guard};
 
 /// Longest CMP framework name kept.
 const MAX_FRAMEWORK_LEN: usize = 32;
@@ -96,7 +96,7 @@ async fn grant_inner(
         return Err(Reject::Malformed(MalformedKind::Field("cmp.proof")));
     }
 
-    let (now, now_ms) = guard::now();
+    let (now, now_ms) = clock::now();
     let input = ClaimsInput {
         site,
         consent_id: ConsentId::generate(),
@@ -162,7 +162,7 @@ async fn withdraw_inner(
     // also for a consent already withdrawn (idempotent).
     guard::origin(policy, request)?;
 
-    let (now, now_ms) = guard::now();
+    let (now, now_ms) = clock::now();
     let row = ConsentLogRow {
         site: claims.site.as_str().to_owned(),
         consent_id: claims.consent_id.as_str().to_owned(),
@@ -213,33 +213,5 @@ fn json_content_type(request: &HttpRequest) -> Result<(), Reject> {
     match guard::content_type(request).as_deref() {
         None | Some("application/json") | Some("text/plain") => Ok(()),
         Some(_) => Err(Reject::UnsupportedContentType),
-    }
-}
-
-fn clamp_u32(secs: u64) -> u32 {
-    u32::try_from(secs).unwrap_or(u32::MAX)
-}
-
-/// RFC 3339 in UTC, from Unix seconds.
-pub(crate) fn rfc3339(secs: u64) -> String {
-    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(secs)).to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::rfc3339;
-
-    #[test]
-    fn rfc3339_matches_known_instants() {
-        let cases = [
-            (0, "1970-01-01T00:00:00Z"),
-            (951_782_400, "2000-02-29T00:00:00Z"),
-            (1_700_000_000, "2023-11-14T22:13:20Z"),
-            (1_795_514_400, "2026-11-24T10:00:00Z"),
-            (4_102_444_799, "2099-12-31T23:59:59Z"),
-        ];
-        for (secs, expected) in cases {
-            assert_eq!(rfc3339(secs), expected, "{secs}");
-        }
     }
 }

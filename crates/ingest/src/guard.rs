@@ -3,7 +3,7 @@
 //! Global Privacy Control, origin. Cheapest first, as SPEC §4 orders them.
 
 use std::net::IpAddr;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use actix_web::HttpRequest;
 use veil_consent::Claims;
@@ -50,7 +50,7 @@ pub fn query_param(request: &HttpRequest, name: &str) -> Option<String> {
 
 /// Verifies a token's signature and validity window and finds its site.
 pub fn verify<'s>(state: &'s IngestState, token: &str) -> Result<(Claims, &'s SitePolicy), Reject> {
-    let claims = state.keyring.verify(token, now_secs()).map_err(Reject::InvalidToken)?;
+    let claims = state.keyring.verify(token, crate::clock::now_secs()).map_err(Reject::InvalidToken)?;
     let policy = state.settings.sites.get(claims.site.as_str()).ok_or(Reject::UnknownSite)?;
     Ok((claims, policy))
 }
@@ -84,17 +84,6 @@ pub fn origin(policy: &SitePolicy, request: &HttpRequest) -> Result<(), Reject> 
     } else {
         Err(Reject::OriginNotAllowed)
     }
-}
-
-/// Unix seconds now.
-pub fn now_secs() -> u64 {
-    now().0
-}
-
-/// Unix seconds and the milliseconds within that second.
-pub fn now() -> (u64, u16) {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    (now.as_secs(), u16::try_from(now.subsec_millis()).unwrap_or(0))
 }
 
 /// The media type of `Content-Type`, lower-cased, parameters dropped;

@@ -9,6 +9,7 @@
 mod batch;
 mod body;
 pub mod browser;
+pub mod clock;
 mod consent;
 pub mod decompress;
 mod error;

@@ -3,7 +3,7 @@
 //! consent log in ClickHouse, which each node polls every few seconds.
 
 use std::sync::RwLock;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use veil_consent::{ConsentId, RevocationSet};
 use veil_store::Store;
@@ -95,6 +95,5 @@ pub async fn sync_forever(store: Store, revocations: std::sync::Arc<Revocations>
 }
 
 fn now_secs() -> u32 {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    u32::try_from(secs).unwrap_or(u32::MAX)
+    crate::clock::clamp_u32(crate::clock::now_secs())
 }

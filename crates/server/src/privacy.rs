@@ -25,7 +25,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 use veil_consent::ConsentId;
-use veil_ingest::{ErasureRequest, Revocations};
+use veil_ingest::{ErasureRequest, Revocations, clock};
 use veil_queue::Queue;
 use veil_store::erasure::{DeletedRows, SESSION_TABLES, VISITOR_TABLES};
 use veil_store::rows::{AuditRow, ConsentAction, ConsentLogRow};
@@ -141,7 +141,7 @@ impl Privacy {
         // and deleted.
         self.flush_queue().await;
         let consents = self.store.visitor_consents(site, visitor).await?;
-        let now = now_secs();
+        let now = clock::now_secs();
         let mut markers = Vec::new();
         for consent in &consents {
             if let Ok(id) = ConsentId::from_str(&consent.consent_id) {
@@ -162,7 +162,7 @@ impl Privacy {
             site: site.to_owned(),
             visitor: visitor.to_owned(),
             subject: veil_store::audit::subject("visitor", site, visitor),
-            erased_at: rfc3339(now),
+            erased_at: clock::rfc3339(now),
             deleted: deleted.iter().copied().collect(),
             sessions: sessions.len(),
             consents_revoked: consents.len(),
@@ -310,19 +310,10 @@ fn total(deleted: &DeletedRows) -> u64 {
     deleted.iter().map(|(_, rows)| rows).sum()
 }
 
-fn now_secs() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
-}
-
-/// Unix seconds and milliseconds within them.
+/// Unix seconds (as rows hold them) and milliseconds within them.
 pub fn now_parts() -> (u32, u16) {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    (u32::try_from(now.as_secs()).unwrap_or(u32::MAX), u16::try_from(now.subsec_millis()).unwrap_or(0))
-}
-
-/// RFC 3339 in UTC.
-pub fn rfc3339(secs: u64) -> String {
-    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(secs)).to_string()
+    let (secs, ms) = clock::now();
+    (clock::clamp_u32(secs), ms)
 }
 
 /// 128 random bits as hex, for receipt ids. A receipt id is no secret:

@@ -18,10 +18,7 @@ pub fn create(name: &str, role: Role) -> anyhow::Result<String> {
     let mut bytes = [0u8; 32];
     OsRng.try_fill_bytes(&mut bytes).map_err(|e| anyhow::anyhow!("reading the OS random generator: {e}"))?;
     let key = format!("{PREFIX}{}", hex::encode(bytes));
-    let role = match role {
-        Role::Analyst => "analyst",
-        Role::Admin => "admin",
-    };
+    let role = role.as_str();
     // A JSON string literal is a valid TOML basic string.
     let name = serde_json::to_string(name)?;
     Ok(format!("{key}\n\n[[api_keys]]\nname = {name}\nrole = \"{role}\"\nhash = \"{}\"\n", hash(&key)))

@@ -308,6 +308,17 @@ pub enum Role {
     Admin,
 }
 
+impl Role {
+    /// The configuration's name of the role (`analyst`, `admin`), also
+    /// what the access log and the console show.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Analyst => "analyst",
+            Role::Admin => "admin",
+        }
+    }
+}
+
 fn default_purposes() -> Vec<String> {
     vec!["recording".into(), "heatmaps".into()]
 }

@@ -12,7 +12,7 @@ use veil_store::audit::{AuditFilter, subject};
 use super::auth::Admin;
 use super::dates::DateRange;
 use super::{AppState, bad_request, site_config, unavailable};
-use crate::privacy::rfc3339;
+use veil_ingest::clock::{rfc3339, rfc3339_ms};
 
 /// Default and largest page.
 const LIMIT_DEFAULT: u64 = 100;
@@ -94,9 +94,7 @@ pub async fn entries(
     Ok(HttpResponse::Ok().json(json!({
         "from": range.from, "to": range.to, "limit": limit, "offset": offset,
         "entries": rows.iter().map(|e| json!({
-            "at": humantime::format_rfc3339_millis(
-                std::time::UNIX_EPOCH + std::time::Duration::from_millis(u64::from(e.at) * 1000 + u64::from(e.at_ms))
-            ).to_string(),
+            "at": rfc3339_ms(u64::from(e.at) * 1000 + u64::from(e.at_ms)),
             "actor": e.actor, "role": e.role, "action": e.action, "site": e.site, "subject": e.subject,
             "detail": serde_json::from_str::<serde_json::Value>(&e.detail).unwrap_or(json!({})),
         })).collect::<Vec<_>>(),

@@ -147,7 +147,8 @@ fn caller(request: &HttpRequest) -> Result<Caller, Denied> {
 pub(crate) fn console_caller(request: &HttpRequest, keys: &ApiKeys) -> Option<Caller> {
     let sessions = request.app_data::<web::Data<ConsoleSessions>>()?;
     let cookies = request.headers().get(actix_web::http::header::COOKIE)?.to_str().ok()?;
-    let session = sessions.verify(console_session::cookie_value(cookies, COOKIE)?, console_session::now())?;
+    let session =
+        sessions.verify(console_session::cookie_value(cookies, COOKIE)?, veil_ingest::clock::now_secs())?;
     keys.for_session(&session)
 }
 

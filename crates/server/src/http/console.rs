@@ -9,9 +9,8 @@ use serde_json::json;
 use veil_ingest::ApiError;
 
 use super::auth::{ApiKeys, Caller, Denied};
-use super::console_session::{self, ConsoleSessions, set_cookie};
+use super::console_session::{ConsoleSessions, set_cookie};
 use super::sessions::small_json;
-use crate::config::Role;
 
 /// Body of a login.
 #[derive(Debug, Deserialize)]
@@ -19,15 +18,8 @@ pub struct Login {
     key: String,
 }
 
-fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Analyst => "analyst",
-        Role::Admin => "admin",
-    }
-}
-
 fn who(caller: &Caller) -> serde_json::Value {
-    json!({"name": caller.name, "role": role_name(caller.role)})
+    json!({"name": caller.name, "role": caller.role.as_str()})
 }
 
 /// Behind TLS (directly or by a proxy that says so), cookies are Secure.
@@ -51,7 +43,7 @@ pub async fn login(
         ));
     };
     let cookie = sessions
-        .issue(&caller.name, caller.role, &fingerprint, console_session::now())
+        .issue(&caller.name, caller.role, &fingerprint, veil_ingest::clock::now_secs())
         .ok_or_else(|| ApiError::not_found("console logins need a consent signing key"))?;
     tracing::info!(key = caller.name, "console login");
     Ok(HttpResponse::Ok()

@@ -3,7 +3,6 @@
 //! `crates/server/console/` and committed, so Veil works offline and needs
 //! no CDN; a test fails when `dist/` holds a file not listed here.
 
-use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 macro_rules! asset {
@@ -36,21 +35,16 @@ pub async fn serve(request: HttpRequest, file: Option<web::Path<String>>) -> Htt
             "no such console file",
         ));
     };
-    let etag = format!("\"{}\"", &blake3::hash(bytes).to_hex()[..32]);
-    let fresh = request
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag));
-    let mut response = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
-    response
-        .insert_header((header::CONTENT_TYPE, *content_type))
-        .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .insert_header(("X-Content-Type-Options", "nosniff"))
-        .insert_header((header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY)))
-        .insert_header(("Referrer-Policy", "no-referrer"));
-    if fresh { response.finish() } else { response.body(*bytes) }
+    super::embedded::respond(
+        &request,
+        bytes,
+        content_type,
+        &[
+            ("Cache-Control", "no-cache"),
+            ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+            ("Referrer-Policy", "no-referrer"),
+        ],
+    )
 }
 
 #[cfg(test)]

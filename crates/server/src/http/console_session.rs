@@ -11,8 +11,6 @@
 //! `X-Veil-Console: 1`, which a cross-site form or image cannot send: two
 //! independent guards against cross-site request forgery.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use crate::config::Role;
 
 /// Name of the cookie.
@@ -62,7 +60,7 @@ impl ConsoleSessions {
     /// A cookie value for a logged-in key, or `None` without signing keys.
     pub fn issue(&self, name: &str, role: Role, fingerprint: &str, now: u64) -> Option<String> {
         let key = self.keys.first()?;
-        let payload = format!("{name}\n{}\n{fingerprint}\n{}", role_name(role), now + LIFETIME_SECS);
+        let payload = format!("{name}\n{}\n{fingerprint}\n{}", role.as_str(), now + LIFETIME_SECS);
         let payload = hex::encode(payload.as_bytes());
         let mac = blake3::keyed_hash(key, payload.as_bytes());
         Some(format!("v1.{payload}.{}", mac.to_hex()))
@@ -97,13 +95,6 @@ impl ConsoleSessions {
     }
 }
 
-fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Analyst => "analyst",
-        Role::Admin => "admin",
-    }
-}
-
 /// The value of one cookie in a `Cookie` header.
 pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
     header.split(';').filter_map(|pair| pair.trim().split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v)
@@ -119,11 +110,6 @@ pub fn set_cookie(value: Option<&str>, secure: bool) -> String {
         }
         None => format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"),
     }
-}
-
-/// Unix seconds now.
-pub fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -44,13 +44,8 @@ pub struct PagesQuery {
 
 /// `all` (or absent) becomes the empty filter; otherwise a device class.
 fn device_filter(device: Option<&str>) -> Result<(&'static str, &'static str), ApiError> {
-    match device.unwrap_or("all") {
-        "all" => Ok(("all", "")),
-        "desktop" => Ok(("desktop", "desktop")),
-        "tablet" => Ok(("tablet", "tablet")),
-        "mobile" => Ok(("mobile", "mobile")),
-        _ => Err(bad_request("device must be all, desktop, tablet or mobile")),
-    }
+    let (label, device) = super::device_param(device, "all")?;
+    Ok((label, device.map_or("", veil_store::rows::Device::as_str)))
 }
 
 fn k_min(state: &AppState, site: &str) -> Result<u32, ApiError> {

@@ -8,6 +8,7 @@ mod console;
 mod console_assets;
 pub mod console_session;
 pub(crate) mod dates;
+mod embedded;
 mod health;
 mod heatmaps;
 mod observe;
@@ -59,6 +60,20 @@ pub(crate) fn unavailable(error: veil_store::StoreError) -> ApiError {
         "unavailable",
         "the store cannot answer right now; retry later",
     )
+}
+
+/// A `device` query parameter (`all` when absent, or `default`): its name
+/// and the device class, `None` for all.
+pub(crate) fn device_param(
+    value: Option<&str>,
+    default: &'static str,
+) -> Result<(&'static str, Option<veil_store::rows::Device>), ApiError> {
+    match value.unwrap_or(default) {
+        "all" => Ok(("all", None)),
+        name => veil_store::rows::Device::from_name(name)
+            .map(|device| (device.as_str(), Some(device)))
+            .ok_or_else(|| bad_request("device must be all, desktop, tablet or mobile")),
+    }
 }
 
 /// The configured site, or `404`.

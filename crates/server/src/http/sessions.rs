@@ -18,7 +18,9 @@ use super::dates::DateRange;
 use super::stream::{SessionBatches, abort, json_stream, send};
 use super::{AppState, bad_request, recording_horizon, site_config, unavailable};
 use crate::config::Role;
-use crate::privacy::{Actor, now_parts, rfc3339};
+use veil_ingest::clock::{rfc3339, rfc3339_ms};
+
+use crate::privacy::{Actor, now_parts};
 
 /// Default and largest page of sessions.
 const LIMIT_DEFAULT: u64 = 50;
@@ -59,13 +61,7 @@ pub async fn list(
         },
         None => String::new(),
     };
-    let device = match query.device.as_deref().unwrap_or("all") {
-        "all" => 0,
-        "desktop" => veil_store::rows::Device::Desktop as i8,
-        "tablet" => veil_store::rows::Device::Tablet as i8,
-        "mobile" => veil_store::rows::Device::Mobile as i8,
-        _ => return Err(bad_request("device must be all, desktop, tablet or mobile")),
-    };
+    let device = super::device_param(query.device.as_deref(), "all")?.1.map_or(0, |d| d as i8);
     let min_duration_ms = match query.min_duration.as_deref() {
         Some(text) => duration_ms(text)?,
         None => 0,
@@ -122,11 +118,8 @@ pub async fn list(
 
 /// A session of the list as the API shows it.
 pub(crate) fn session_json(row: &SessionSummaryRow) -> serde_json::Value {
-    let device = match row.device {
-        2 => "tablet",
-        3 => "mobile",
-        _ => "desktop",
-    };
+    let device =
+        veil_store::rows::Device::from_code(row.device).unwrap_or(veil_store::rows::Device::Desktop).as_str();
     json!({
         "session": row.session,
         "visitor": row.visitor,
@@ -336,11 +329,7 @@ async fn readable_session(
 
 /// The access log's actor for an API key.
 pub(crate) fn actor(caller: &Caller) -> Actor {
-    let role = match caller.role {
-        Role::Analyst => "analyst",
-        Role::Admin => "admin",
-    };
-    Actor { name: caller.name.clone(), role: role.into() }
+    Actor { name: caller.name.clone(), role: caller.role.as_str().into() }
 }
 
 /// A small JSON body (a few fields).
@@ -375,10 +364,6 @@ fn civil(day: i64) -> String {
 
 fn day_ms(day: i64) -> u64 {
     u64::try_from(day.max(0)).unwrap_or(0) * 86_400_000
-}
-
-fn rfc3339_ms(ms: u64) -> String {
-    humantime::format_rfc3339_millis(std::time::UNIX_EPOCH + Duration::from_millis(ms)).to_string()
 }
 
 #[cfg(test)]

@@ -52,13 +52,8 @@ pub async fn snapshot(
         Some(rules) => veil_aggregation::page_key(&page, rules).unwrap_or(page),
         None => page,
     };
-    let (device_label, device) = match query.device.as_deref().unwrap_or("desktop") {
-        "all" => ("all", 0),
-        "desktop" => ("desktop", veil_store::rows::Device::Desktop as i8),
-        "tablet" => ("tablet", veil_store::rows::Device::Tablet as i8),
-        "mobile" => ("mobile", veil_store::rows::Device::Mobile as i8),
-        _ => return Err(bad_request("device must be all, desktop, tablet or mobile")),
-    };
+    let (device_label, device) = super::device_param(query.device.as_deref(), "desktop")?;
+    let device = device.map_or(0, |d| d as i8);
     let horizon = recording_horizon(config);
     let store = &state.store;
     let candidates =

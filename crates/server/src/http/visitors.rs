@@ -15,7 +15,9 @@ use super::auth::Admin;
 use super::sessions::{actor, session_json};
 use super::stream::{SessionBatches, StreamError, abort, json_stream, send};
 use super::{AppState, bad_request, recording_horizon, site_config, unavailable};
-use crate::privacy::{Trigger, rfc3339};
+use veil_ingest::clock::{self, rfc3339};
+
+use crate::privacy::Trigger;
 
 /// Most sessions one export lists (a visitor with more is a bot; the
 /// export says it was cut).
@@ -85,7 +87,7 @@ pub async fn export(
     let head = json!({
         "site": site,
         "visitor": visitor,
-        "exported_at": rfc3339(crate::privacy::now_parts().0.into()),
+        "exported_at": rfc3339(clock::now_secs()),
         "complete": total <= MAX_EXPORT_SESSIONS,
         "consents": consents.iter().map(|c| json!({
             "consent_id": c.consent_id, "action": c.action_name(), "purposes": c.purposes,
