@@ -1,0 +1,232 @@
+//! A deterministic, realistic rrweb 2.x recording of one visitor, for
+//! benchmarks whose result depends on what the events look like (storage
+//! size, compression, masking cost). Hand-written fixtures are too small
+//! and too regular for that: compression ratios measured on them say
+//! little about a real visit.
+//!
+//! The visit: a product page of a webshop (sticky header with a mega menu,
+//! gallery carousel, swatches, size select, accordion, reviews, a grid of
+//! lazy-loaded related products, footer), then, midway, an SPA navigation
+//! to the checkout (a second Meta and FullSnapshot) where the visitor fills
+//! in a form. Mouse moves are sampled and batched as rrweb does (a position
+//! per 50 ms, flushed every 500 ms), scrolls are throttled to 100 ms, the
+//! page itself mutates (carousel autoplay, viewer counter, lazy images,
+//! cart drawer, toasts, validation), the recorder adds `veil.click` and
+//! `veil.scroll` custom events (SPEC §4), typed text is already masked
+//! with `*` as the recorder sends it, and there are idle stretches.
+//!
+//! Everything comes from one seeded PRNG: the same seed and start time give
+//! the same bytes, so runs are comparable.
+//!
+//! ```
+//! use veil_benches::recording::{Recording, RecordingOptions};
+//!
+//! let recording = Recording::generate(&RecordingOptions { minutes: 1.0, ..Default::default() });
+//! let batches = recording.batches("shop", "3f2c1a9e-7b4d-4c2a-9e1f-0a1b2c3d4e5f");
+//! assert!(recording.event_count() > 100);
+//! assert_eq!(batches[0]["seq"], 0);
+//! ```
+
+mod dom;
+mod pages;
+mod sim;
+#[cfg(test)]
+mod tests;
+mod text;
+
+use serde_json::{Value, json};
+
+use dom::*;
+use pages::*;
+use sim::*;
+
+/// How often the recorder flushes its buffer.
+pub const BATCH_INTERVAL_MS: i64 = 5_000;
+
+/// Buffered event JSON that makes the recorder flush before its timer.
+pub const BATCH_MAX_BYTES: usize = 64 * 1024;
+
+/// SplitMix64: tiny, seedable and good enough for test data, so the
+/// generator needs no dependency and its output never changes with one.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator for `seed`.
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 { 0 } else { self.next_u64() % n }
+    }
+
+    /// Uniform in `lo..=hi`.
+    pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + self.below((hi - lo + 1).max(1) as u64) as i64
+    }
+
+    /// Uniform in `[0, 1)`.
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// True with probability `p`.
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+
+    /// One element of a non-empty slice.
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+
+    /// `n` lower-case hex digits.
+    pub fn hex(&mut self, n: usize) -> String {
+        (0..n).map(|_| char::from(b"0123456789abcdef"[self.below(16) as usize])).collect()
+    }
+}
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct RecordingOptions {
+    /// Length of the visit in minutes; the checkout starts halfway.
+    pub minutes: f64,
+    /// PRNG seed.
+    pub seed: u64,
+    /// Unix milliseconds of the first event.
+    pub start_ms: i64,
+}
+
+impl Default for RecordingOptions {
+    fn default() -> Self {
+        RecordingOptions { minutes: 10.0, seed: 42, start_ms: 1_795_514_400_000 }
+    }
+}
+
+/// One page as the recorder sees it: from a Meta + FullSnapshot to the
+/// next navigation. Envelopes of its batches carry its URL and sizes.
+#[derive(Debug, Clone)]
+pub struct PageView {
+    /// `location.href`.
+    pub url: String,
+    /// `document.title`.
+    pub title: String,
+    /// Viewport width and height in CSS px.
+    pub viewport: (i64, i64),
+    /// Document width and height in CSS px.
+    pub document: (i64, i64),
+    /// Serialized nodes in the FullSnapshot.
+    pub snapshot_nodes: usize,
+    /// rrweb events in timestamp order.
+    pub events: Vec<Value>,
+}
+
+/// A generated visit.
+#[derive(Debug, Clone)]
+pub struct Recording {
+    /// The page views in order.
+    pub views: Vec<PageView>,
+}
+
+impl Recording {
+    /// Generates a visit of `options.minutes` minutes.
+    pub fn generate(options: &RecordingOptions) -> Recording {
+        let mut rng = Rng::new(options.seed);
+        let total = (options.minutes * 60_000.0).round() as i64;
+        let start = options.start_ms;
+        let checkout_at = start + total / 2;
+        let end = start + total;
+
+        let mut builder = Dom::default();
+        let product = product_page(&mut rng, &mut builder);
+        let mut sim = Sim::new(&mut rng, start, VIEWPORT, product.doc_h, product.regions.clone());
+        sim.next_id = product.next_id;
+        let first = sim.product_visit(&product, start, checkout_at);
+        let next_id = sim.next_id;
+        let checkout_start = sim.t;
+
+        let checkout = checkout_page(&mut rng, &product, next_id);
+        let mut sim = Sim::new(&mut rng, checkout_start, VIEWPORT, checkout.doc_h, checkout.regions.clone());
+        sim.next_id = checkout.next_id;
+        let second = sim.checkout_visit(&checkout, checkout_start, end.max(checkout_start + 1_000));
+        Recording { views: vec![first, second] }
+    }
+
+    /// All events of all page views, in order.
+    pub fn events(&self) -> impl Iterator<Item = &Value> {
+        self.views.iter().flat_map(|view| view.events.iter())
+    }
+
+    /// How many events.
+    pub fn event_count(&self) -> usize {
+        self.views.iter().map(|view| view.events.len()).sum()
+    }
+
+    /// Milliseconds from the first to the last event.
+    pub fn duration_ms(&self) -> i64 {
+        let ts = |e: &Value| e["timestamp"].as_i64().unwrap_or(0);
+        let first = self.events().next().map_or(0, ts);
+        let last = self.events().last().map_or(0, ts);
+        last - first
+    }
+
+    /// The recording split as the recorder posts it: a batch whenever the
+    /// 5 s flush timer fires with events buffered, when 64 KB of events are
+    /// buffered, and at every navigation (the envelope names one page);
+    /// `seq` counts from 0. Each batch is the SPEC §4 envelope.
+    pub fn batches(&self, site: &str, session: &str) -> Vec<Value> {
+        let mut batches = Vec::new();
+        let start = self.events().next().and_then(|e| e["timestamp"].as_i64()).unwrap_or(0);
+        for view in &self.views {
+            let mut buffer: Vec<Value> = Vec::new();
+            let mut buffered_bytes = 0;
+            let mut tick = start + BATCH_INTERVAL_MS;
+            let mut flush = |buffer: &mut Vec<Value>| {
+                if buffer.is_empty() {
+                    return;
+                }
+                batches.push(json!({
+                    "v": 1, "site": site, "session": session, "seq": batches.len(),
+                    "page": {"url": view.url, "title": view.title},
+                    "viewport": {"w": view.viewport.0, "h": view.viewport.1},
+                    "document": {"w": view.document.0, "h": view.document.1},
+                    "events": std::mem::take(buffer),
+                }));
+            };
+            for event in &view.events {
+                let ts = event["timestamp"].as_i64().unwrap_or(0);
+                if ts >= tick {
+                    flush(&mut buffer);
+                    buffered_bytes = 0;
+                    tick += (ts - tick) / BATCH_INTERVAL_MS * BATCH_INTERVAL_MS + BATCH_INTERVAL_MS;
+                }
+                buffered_bytes += serde_json::to_vec(event).map_or(0, |v| v.len()) + 1;
+                buffer.push(event.clone());
+                if buffered_bytes >= BATCH_MAX_BYTES {
+                    flush(&mut buffer);
+                    buffered_bytes = 0;
+                }
+            }
+            flush(&mut buffer);
+        }
+        batches
+    }
+}
+
+pub(crate) const VIEWPORT: (i64, i64) = (1440, 789);
+pub(crate) const DOC_W: i64 = 1440;
+pub(crate) const ORIGIN: &str = "https://www.noorderlicht-outdoor.example";
+pub(crate) const CDN: &str = "https://cdn.noorderlicht-outdoor.example/media/catalog/product";
+pub(crate) const PLACEHOLDER: &str =
+    "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7";
