@@ -123,17 +123,32 @@ pub struct Aggregation {
 /// counts, rage and dead clicks, scroll depth, per page-view segment (see
 /// the module documentation).
 pub fn aggregate(batch: &Batch<'_>, rules: &PageKeyRules, grid: &Grid) -> Aggregation {
+    aggregate_views(batch, &page_views(batch, rules, grid, true))
+}
+
+/// Both [`aggregate()`] and [`crate::summarize()`] of a batch that is
+/// aggregated and recorded, reading its page views once.
+pub fn aggregate_and_summarize(
+    batch: &Batch<'_>,
+    rules: &PageKeyRules,
+    grid: &Grid,
+) -> (Aggregation, crate::SessionSummary) {
+    let views = page_views(batch, rules, grid, true);
+    (aggregate_views(batch, &views), crate::session::summarize_views(batch, rules, &views))
+}
+
+fn aggregate_views(batch: &Batch<'_>, views: &[Segment<'_>]) -> Aggregation {
     let device = device_class(batch);
     let mut aggregation = Aggregation::default();
-    for segment in page_views(batch, rules, grid, true) {
-        match segment.key {
+    for segment in views {
+        match &segment.key {
             Ok(page_key) => aggregation.pages.push(finish(
-                page_key,
+                page_key.clone(),
                 device,
                 segment.started_ms,
                 &segment.clicks,
                 segment.depth,
-                segment.invalid,
+                segment.invalid.clone(),
             )),
             Err(_) => {
                 aggregation.unattributed_clicks =

@@ -62,7 +62,9 @@ mod target;
 #[cfg(test)]
 mod testing;
 
-pub use aggregate::{Aggregation, BatchAggregate, CellCount, ClickFlags, ElementCount, aggregate};
+pub use aggregate::{
+    Aggregation, BatchAggregate, CellCount, ClickFlags, ElementCount, aggregate, aggregate_and_summarize,
+};
 pub use clicks::MAX_SELECTOR_CHARS;
 pub use device::{DESKTOP_MIN_WIDTH, DeviceClass, TABLET_MIN_WIDTH, UnknownDeviceClass};
 pub use grid::{Cell, Grid, GridError, Layer, MAX_COLS, MAX_DEPTH_PX};

@@ -17,7 +17,7 @@ use std::collections::HashSet;
 
 use veil_events::{Batch, Event, EventType, IncrementalSource, TAG_CLICK, TAG_SCROLL, Value};
 
-use crate::aggregate::{click_flags, device_class, navigation, page_views};
+use crate::aggregate::{Segment, click_flags, device_class, navigation, page_views};
 use crate::device::DeviceClass;
 use crate::grid::Grid;
 use crate::page_key::{PageKeyRules, page_key};
@@ -96,15 +96,24 @@ pub struct SessionSummary {
 /// Summarises one masked batch for the sessions index (see
 /// [`SessionSummary`] for each field's rule).
 pub fn summarize(batch: &Batch<'_>, rules: &PageKeyRules) -> SessionSummary {
+    // The grid decides where a click lands, not whether it is counted, and
+    // selectors are not needed here.
+    summarize_views(batch, rules, &page_views(batch, rules, &Grid::default(), false))
+}
+
+/// [`summarize()`] from page views already read.
+pub(crate) fn summarize_views(
+    batch: &Batch<'_>,
+    rules: &PageKeyRules,
+    views: &[Segment<'_>],
+) -> SessionSummary {
     let page_keys = visited_pages(batch, rules);
     let entry_page = page_keys.first().cloned().unwrap_or_default();
     let first_ts = batch.events.iter().map(|event| event.timestamp).min().unwrap_or(0);
     let last_ts = batch.events.iter().map(|event| event.timestamp).max().unwrap_or(0);
 
-    // The grid decides where a click lands, not whether it is counted, and
-    // selectors are not needed here.
     let (mut clicks, mut rage_clicks, mut dead_clicks) = (0u32, 0u32, 0u32);
-    for view in page_views(batch, rules, &Grid::default(), false) {
+    for view in views {
         clicks = clicks.saturating_add(view.click_events);
         for flags in click_flags(&view.clicks) {
             rage_clicks = rage_clicks.saturating_add(u32::from(flags.rage));

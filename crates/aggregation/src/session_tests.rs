@@ -383,6 +383,11 @@ proptest! {
 
         // Placed clicks are the heatmap's.
         let heatmap = aggregate(&b, &PageKeyRules::default(), &Grid::default());
+        // Reading the page views once for both gives both the same.
+        let (together, together_summary) =
+            crate::aggregate::aggregate_and_summarize(&b, &PageKeyRules::default(), &Grid::default());
+        prop_assert_eq!(&together, &heatmap);
+        prop_assert_eq!(&together_summary, &summary);
         let (placed, rage, dead) = heatmap_totals(&heatmap);
         prop_assert!(placed + heatmap.unattributed_clicks <= summary.clicks);
         prop_assert!(rage <= summary.rage_clicks && dead <= summary.dead_clicks);

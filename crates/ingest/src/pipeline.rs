@@ -143,8 +143,19 @@ pub fn process(body: &[u8], context: &Context<'_>) -> Result<Processed, Reject> 
     let accepted = batch.events.len();
 
     let mut rows = Vec::new();
-    if granted.contains(Purpose::Heatmaps) {
-        let aggregation = veil_aggregation::aggregate(&batch, page_keys, &Grid::default());
+    let recorded = granted.contains(Purpose::Recording) && !batch.events.is_empty();
+    // A batch both aggregated and recorded has its page views read once.
+    let (aggregation, summary) = match (granted.contains(Purpose::Heatmaps), recorded) {
+        (true, true) => {
+            let (aggregation, summary) =
+                veil_aggregation::aggregate_and_summarize(&batch, page_keys, &Grid::default());
+            (Some(aggregation), Some(summary))
+        }
+        (true, false) => (Some(veil_aggregation::aggregate(&batch, page_keys, &Grid::default())), None),
+        (false, true) => (None, Some(veil_aggregation::summarize(&batch, page_keys))),
+        (false, false) => (None, None),
+    };
+    if let Some(aggregation) = aggregation {
         let origin = heatmap_rows::Origin {
             site: &batch.site,
             session: &batch.session,
@@ -153,16 +164,15 @@ pub fn process(body: &[u8], context: &Context<'_>) -> Result<Processed, Reject> 
         };
         rows.extend(heatmap_rows::rows(&aggregation, &origin));
     }
-    // Heatmap input is kept in a recording only when the visitor also
-    // agreed to be recorded; with `heatmaps` alone only aggregates remain.
     let user_hash = match (batch.user.as_deref(), user_id_key) {
         (Some(user), Some(key)) if !user.is_empty() => Some(user_hash(key, user)),
         _ => None,
     };
     let user_id_dropped = batch.user.as_deref().is_some_and(|u| !u.is_empty()) && user_hash.is_none();
-    if granted.contains(Purpose::Recording) && !batch.events.is_empty() {
+    // Heatmap input is kept in a recording only when the visitor also
+    // agreed to be recorded; with `heatmaps` alone only aggregates remain.
+    if let Some(summary) = summary {
         let recording = recording_row(&batch, claims, received_at)?;
-        let summary = veil_aggregation::summarize(&batch, page_keys);
         rows.push(QueuedRow::SessionIndex(session_index_row(
             &recording,
             summary,
