@@ -130,9 +130,24 @@ impl Store {
         value: &str,
         wait: Duration,
     ) -> Result<DeletedRows, StoreError> {
+        self.delete_matching(tables, &format!("`{column}` = ?"), site, value, wait).await
+    }
+
+    /// Deletes every row of `site` matching `condition` (our own SQL with one
+    /// `?`, bound to `value`) from each of `tables`, only where there is
+    /// something to delete (a mutation rewrites parts), waits until the
+    /// deletes are applied, and returns how many rows each table held.
+    pub(crate) async fn delete_matching(
+        &self,
+        tables: &[&'static str],
+        condition: &str,
+        site: &str,
+        value: &str,
+        wait: Duration,
+    ) -> Result<DeletedRows, StoreError> {
         let mut deleted = Vec::new();
         for table in tables {
-            let count_sql = format!("SELECT count() FROM `{table}` WHERE site = ? AND `{column}` = ?");
+            let count_sql = format!("SELECT count() FROM `{table}` WHERE site = ? AND {condition}");
             let query = self.db.query(&count_sql).bind(site).bind(value);
             let context = format!("counting rows of {table}");
             let rows: u64 = self
@@ -141,7 +156,7 @@ impl Store {
                 })
                 .await?;
             if rows > 0 {
-                let delete_sql = format!("ALTER TABLE `{table}` DELETE WHERE site = ? AND `{column}` = ?");
+                let delete_sql = format!("ALTER TABLE `{table}` DELETE WHERE site = ? AND {condition}");
                 let query = self.db.query(&delete_sql).bind(site).bind(value);
                 let context = format!("deleting rows of {table}");
                 self.bounded(&context, async {

@@ -25,9 +25,6 @@ pub const HEATMAP_TABLES: &[&str] = &["heatmap_clicks", "heatmap_elements", "hea
 /// Tables of per-session data partitioned by `toMonday(day)`.
 pub const RECORDING_TABLES: &[&str] = &["recordings", "session_index"];
 
-/// Rows of a site older than a day; `?`: site, first day kept.
-const COUNT_EXPIRED: &str = "SELECT count() FROM {table} WHERE site = ? AND day < toDate(?)";
-
 /// Active partitions of a table, as ClickHouse prints them
 /// (`('demo',202611)`).
 pub(crate) const SELECT_PARTITIONS: &str =
@@ -192,7 +189,7 @@ impl Store {
     }
 
     /// Deletes a site's recordings and index rows older than its horizon;
-    /// returns the rows deleted per table. Waits until the deletes are
+    /// returns how many rows were deleted. Waits until the deletes are
     /// applied (at most `wait`).
     pub async fn delete_expired_recordings(
         &self,
@@ -202,29 +199,13 @@ impl Store {
         wait: std::time::Duration,
     ) -> Result<u64, StoreError> {
         let first_kept = horizon(retention_days, today);
-        let mut deleted = 0;
-        for table in RECORDING_TABLES {
-            let sql = COUNT_EXPIRED.replace("{table}", table);
-            let query = self.db.query(&sql).bind(site).bind(first_kept.as_str());
-            let rows: u64 = self
-                .bounded("counting expired rows", async move {
-                    query.fetch_one().await.map_err(StoreError::clickhouse("counting expired rows"))
-                })
-                .await?;
-            if rows == 0 {
-                continue;
-            }
-            let sql = format!("ALTER TABLE `{table}` DELETE WHERE site = ? AND day < toDate(?)");
-            let query = self.db.query(&sql).bind(site).bind(first_kept.as_str());
-            self.bounded("deleting expired rows", async move {
-                query.execute().await.map_err(StoreError::clickhouse("deleting expired rows"))
-            })
+        let deleted = self
+            .delete_matching(RECORDING_TABLES, "day < toDate(?)", site, first_kept.as_str(), wait)
             .await?;
-            self.wait_for_mutations(table, wait).await?;
+        for (table, rows) in deleted.iter().filter(|(_, rows)| *rows > 0) {
             tracing::info!(table, site, rows, before = %first_kept, "deleted expired recordings");
-            deleted += rows;
         }
-        Ok(deleted)
+        Ok(deleted.iter().map(|(_, rows)| rows).sum())
     }
 }
 
