@@ -16,32 +16,67 @@
 //! skip all of this, which is why the workspace `clippy.toml` bans them.
 
 use crate::batch::Batch;
+use crate::budget::Budget;
 use crate::error::DecodeError;
 use crate::event::Event;
 use crate::{json, msgpack};
 
 pub use crate::limits::{MAX_DEPTH, MAX_EVENTS};
 
-/// Decodes one batch sent as MessagePack (what the recorder sends).
+/// Decodes one batch sent as MessagePack (what the recorder sends),
+/// without a memory budget: for input whose size the caller trusts.
 pub fn batch_from_msgpack(input: &[u8]) -> Result<Batch<'_>, DecodeError> {
-    msgpack::batch(input)
+    msgpack::batch(input, &mut Budget::unlimited(), None)
 }
 
-/// Decodes one batch sent as JSON.
+/// Decodes one batch sent as JSON, without a memory budget.
 pub fn batch_from_json(input: &[u8]) -> Result<Batch<'_>, DecodeError> {
-    json::batch(input)
+    json::batch(input, &mut Budget::unlimited(), None)
+}
+
+/// What decoding untrusted input may spend and must find.
+pub struct Bounds<'a> {
+    /// Charged for what the decoded tree allocates ([`crate::budget`]);
+    /// stays charged until the caller drops it, as the tree does.
+    pub budget: &'a mut Budget,
+    /// The site the batch must be of (the consent token's): another site
+    /// is refused with [`DecodeError::UnexpectedSite`] when its `site`
+    /// field is read, before the events that follow it are decoded.
+    pub site: Option<&'a str>,
+}
+
+/// [`batch_from_msgpack`] within `bounds`: what ingest calls.
+pub fn batch_from_msgpack_within<'de>(
+    input: &'de [u8],
+    bounds: Bounds<'_>,
+) -> Result<Batch<'de>, DecodeError> {
+    msgpack::batch(input, bounds.budget, bounds.site)
+}
+
+/// [`batch_from_json`] within `bounds`.
+pub fn batch_from_json_within<'de>(input: &'de [u8], bounds: Bounds<'_>) -> Result<Batch<'de>, DecodeError> {
+    json::batch(input, bounds.budget, bounds.site)
 }
 
 /// Decodes a bare MessagePack array of rrweb events (no envelope).
 pub fn events_from_msgpack(input: &[u8]) -> Result<Vec<Event<'_>>, DecodeError> {
-    msgpack::events(input)
+    msgpack::events(input, &mut Budget::unlimited())
 }
 
 /// Decodes a bare JSON array of rrweb events (no envelope), e.g. a
 /// recording exported from rrweb. To accept "a batch or an array", look at
 /// the first non-whitespace byte: `[` is an array, `{` a batch.
 pub fn events_from_json(input: &[u8]) -> Result<Vec<Event<'_>>, DecodeError> {
-    json::events(input)
+    json::events(input, &mut Budget::unlimited())
+}
+
+/// [`events_from_json`] charging `budget`: replay reads stored batches
+/// with it, so one batch cannot make a replay hold more than the budget.
+pub fn events_from_json_within<'de>(
+    input: &'de [u8],
+    budget: &mut Budget,
+) -> Result<Vec<Event<'de>>, DecodeError> {
+    json::events(input, budget)
 }
 
 /// Bare-value decoding for tests that probe the model without an envelope.

@@ -25,6 +25,12 @@ pub fn events_to_json(events: &[Event<'_>]) -> Result<Vec<u8>, EncodeError> {
     Ok(serde_json::to_vec(events)?)
 }
 
+/// [`events_to_json`] written to `writer` as it is produced, so a large
+/// batch never exists as one JSON buffer (ingest streams it into zstd).
+pub fn events_to_json_writer(events: &[Event<'_>], writer: impl std::io::Write) -> Result<(), EncodeError> {
+    Ok(serde_json::to_writer(writer, events)?)
+}
+
 /// A batch as MessagePack, the format the recorder sends.
 pub fn to_msgpack(batch: &Batch<'_>) -> Result<Vec<u8>, EncodeError> {
     Ok(rmp_serde::to_vec_named(batch)?)

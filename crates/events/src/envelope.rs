@@ -9,11 +9,12 @@
 use std::borrow::Cow;
 
 use crate::batch::{BATCH_VERSION, Batch, Page, Size};
+use crate::budget::Budget;
 use crate::error::DecodeError;
 use crate::event::Event;
 use crate::ids::{is_valid_session_id, is_valid_site_id};
 use crate::kinds::EventType;
-use crate::limits::{MAX_EVENTS, has_duplicate_keys};
+use crate::limits::{MAX_EVENTS, has_duplicate_keys, push};
 use crate::value::{Entry, Value};
 
 /// Nesting level of the batch map: the document root.
@@ -80,18 +81,20 @@ fn session(value: Value<'_>) -> Result<Cow<'_, str>, DecodeError> {
     Ok(session)
 }
 
+/// Removes the entry under `key` from a decoded map. Known fields are
+/// taken out of the map's own vector, which then holds the extra fields:
+/// copying them into a new one would hold the map twice, uncharged.
+fn take<'de>(entries: &mut Vec<Entry<'de>>, key: &str) -> Option<Value<'de>> {
+    let position = entries.iter().position(|(k, _)| k == key)?;
+    Some(entries.remove(position).1)
+}
+
 fn page(value: Value<'_>) -> Result<Page<'_>, DecodeError> {
-    let Value::Map(entries) = value else {
+    let Value::Map(mut extra) = value else {
         return Err(invalid("page", "must be a map"));
     };
-    let (mut url, mut title, mut extra) = (None, None, Vec::new());
-    for (key, value) in entries {
-        match &*key {
-            "url" => url = Some(string(value, "page.url")?),
-            "title" => title = optional_string(value, "page.title")?,
-            _ => extra.push((key, value)),
-        }
-    }
+    let url = take(&mut extra, "url").map(|v| string(v, "page.url")).transpose()?;
+    let title = take(&mut extra, "title").map(|v| optional_string(v, "page.title")).transpose()?.flatten();
     Ok(Page { url: url.ok_or(invalid("page.url", "missing"))?, title, extra })
 }
 
@@ -106,18 +109,11 @@ const VIEWPORT: SizeFields = SizeFields { map: "viewport", w: "viewport.w", h: "
 const DOCUMENT: SizeFields = SizeFields { map: "document", w: "document.w", h: "document.h" };
 
 fn size<'de>(value: Value<'de>, names: &SizeFields) -> Result<Size<'de>, DecodeError> {
-    let Value::Map(entries) = value else {
+    let Value::Map(mut extra) = value else {
         return Err(invalid(names.map, "must be a map"));
     };
-    let px = |v: &Value<'_>, field| pixels(v, field);
-    let (mut w, mut h, mut extra) = (None, None, Vec::new());
-    for (key, value) in entries {
-        match &*key {
-            "w" => w = Some(px(&value, names.w)?),
-            "h" => h = Some(px(&value, names.h)?),
-            _ => extra.push((key, value)),
-        }
-    }
+    let w = take(&mut extra, "w").map(|v| pixels(&v, names.w)).transpose()?;
+    let h = take(&mut extra, "h").map(|v| pixels(&v, names.h)).transpose()?;
     Ok(Size { w: w.ok_or(invalid(names.w, "missing"))?, h: h.ok_or(invalid(names.h, "missing"))?, extra })
 }
 
@@ -135,7 +131,9 @@ fn pixels(value: &Value<'_>, field: &'static str) -> Result<u32, DecodeError> {
 
 /// The envelope's fields while its map is being read.
 #[derive(Default)]
-pub(crate) struct BatchFields<'de> {
+pub(crate) struct BatchFields<'de, 's> {
+    /// The site the caller requires, checked when `site` is read.
+    expected_site: Option<&'s str>,
     v: Option<u32>,
     site: Option<Cow<'de, str>>,
     session: Option<Cow<'de, str>>,
@@ -148,12 +146,30 @@ pub(crate) struct BatchFields<'de> {
     extra: Vec<Entry<'de>>,
 }
 
-impl<'de> BatchFields<'de> {
+impl<'de, 's> BatchFields<'de, 's> {
+    /// Fields of a batch that must be of `site`, when given: a body for
+    /// another site is refused at its `site` field, before its events are
+    /// decoded (the recorder writes `site` first).
+    pub(crate) fn expecting(site: Option<&'s str>) -> Self {
+        BatchFields { expected_site: site, ..BatchFields::default() }
+    }
+
     /// Accepts the field `key` (anything but [`EVENTS_KEY`]).
-    pub(crate) fn set(&mut self, key: Cow<'de, str>, value: Value<'de>) -> Result<(), DecodeError> {
+    pub(crate) fn set(
+        &mut self,
+        key: Cow<'de, str>,
+        value: Value<'de>,
+        budget: &mut Budget,
+    ) -> Result<(), DecodeError> {
         match &*key {
             "v" => set_once(&mut self.v, version(&value)?, "v"),
-            "site" => set_once(&mut self.site, site(value)?, "site"),
+            "site" => {
+                let site = site(value)?;
+                if self.expected_site.is_some_and(|expected| expected != site) {
+                    return Err(DecodeError::UnexpectedSite);
+                }
+                set_once(&mut self.site, site, "site")
+            }
             "session" => set_once(&mut self.session, session(value)?, "session"),
             "seq" => set_once(&mut self.seq, unsigned(&value, "seq")?, "seq"),
             "page" => set_once(&mut self.page, page(value)?, "page"),
@@ -161,10 +177,7 @@ impl<'de> BatchFields<'de> {
             "document" => set_once(&mut self.document, size(value, &DOCUMENT)?, "document"),
             "user" => set_once(&mut self.user, optional_string(value, "user")?, "user"),
             EVENTS_KEY => Err(invalid("events", "must be an array")),
-            _ => {
-                self.extra.push((key, value));
-                Ok(())
-            }
+            _ => push(&mut self.extra, (key, value), budget),
         }
     }
 
@@ -203,12 +216,15 @@ pub(crate) fn check_declared_events(len: Option<usize>) -> Result<(), DecodeErro
 }
 
 /// Appends an event unless the array is already full.
-pub(crate) fn push_event<'de>(events: &mut Vec<Event<'de>>, event: Event<'de>) -> Result<(), DecodeError> {
+pub(crate) fn push_event<'de>(
+    events: &mut Vec<Event<'de>>,
+    event: Event<'de>,
+    budget: &mut Budget,
+) -> Result<(), DecodeError> {
     if events.len() >= MAX_EVENTS {
         return Err(DecodeError::TooManyEvents { limit: MAX_EVENTS });
     }
-    events.push(event);
-    Ok(())
+    push(events, event, budget)
 }
 
 /// An event's timestamp as sent.
@@ -237,7 +253,12 @@ pub(crate) struct EventFields<'de> {
 
 impl<'de> EventFields<'de> {
     /// Accepts the field `key`.
-    pub(crate) fn set(&mut self, key: Cow<'de, str>, value: Value<'de>) -> Result<(), DecodeError> {
+    pub(crate) fn set(
+        &mut self,
+        key: Cow<'de, str>,
+        value: Value<'de>,
+        budget: &mut Budget,
+    ) -> Result<(), DecodeError> {
         match &*key {
             "type" => {
                 let kind = EventType::from_u64(unsigned(&value, "event.type")?);
@@ -245,10 +266,7 @@ impl<'de> EventFields<'de> {
             }
             "timestamp" => set_once(&mut self.timestamp, timestamp(&value)?, "event.timestamp"),
             "data" => set_once(&mut self.data, value, "event.data"),
-            _ => {
-                self.extra.push((key, value));
-                Ok(())
-            }
+            _ => push(&mut self.extra, (key, value), budget),
         }
     }
 

@@ -24,8 +24,9 @@ impl fmt::Display for Format {
     }
 }
 
-/// Why an untrusted body was refused. Every variant is a permanent client
-/// error (SPEC §4: `400`); none is worth retrying.
+/// Why an untrusted body was refused. Every variant but
+/// [`DecodeError::MemoryBusy`] is a permanent client error (SPEC §4: `400`,
+/// or `413` for [`DecodeError::TooLarge`]); none of those is worth retrying.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
     /// The bytes are not valid JSON or MessagePack, or use a construct the
@@ -66,6 +67,30 @@ pub enum DecodeError {
     /// to smuggle data past validation.
     #[error("trailing bytes after the end of the document")]
     TrailingBytes,
+    /// Decoding would hold more memory than one request may
+    /// ([`crate::budget`]): the body is legal but too big once decoded.
+    #[error("the decoded batch would need more than {limit} bytes of memory")]
+    TooLarge {
+        /// The per-request memory limit.
+        limit: usize,
+    },
+    /// The process's decode memory is held by other requests; the same
+    /// body may succeed later.
+    #[error("the server's decode memory is in use; retry later")]
+    MemoryBusy,
+    /// The envelope's `site` is not the one the caller expected (the
+    /// site of the consent token), found as soon as the field was read.
+    #[error("the batch's site is not the token's site")]
+    UnexpectedSite,
+}
+
+impl From<crate::budget::BudgetError> for DecodeError {
+    fn from(error: crate::budget::BudgetError) -> Self {
+        match error {
+            crate::budget::BudgetError::OverLimit { limit } => DecodeError::TooLarge { limit },
+            crate::budget::BudgetError::PoolExhausted { .. } => DecodeError::MemoryBusy,
+        }
+    }
 }
 
 impl DecodeError {
@@ -79,6 +104,9 @@ impl DecodeError {
             DecodeError::InvalidField { .. } => "invalid_field",
             DecodeError::TooManyEvents { .. } => "too_many_events",
             DecodeError::TrailingBytes => "trailing_bytes",
+            DecodeError::TooLarge { .. } => "decoded_too_large",
+            DecodeError::MemoryBusy => "server_busy",
+            DecodeError::UnexpectedSite => "wrong_site",
         }
     }
 
@@ -125,6 +153,9 @@ mod tests {
             DecodeError::field("v", "missing"),
             DecodeError::TooManyEvents { limit: 1 },
             DecodeError::TrailingBytes,
+            DecodeError::TooLarge { limit: 1 },
+            DecodeError::MemoryBusy,
+            DecodeError::UnexpectedSite,
         ];
         let mut codes: Vec<_> = all.iter().map(DecodeError::code).collect();
         assert!(codes.iter().all(|c| c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')));

@@ -12,48 +12,63 @@
 //!   driver then reports the recorded error instead.
 
 use std::borrow::Cow;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::error::Category;
 
 use crate::batch::Batch;
+use crate::budget::{ALLOCATION_OVERHEAD, Budget};
 use crate::envelope::{
     BATCH_DEPTH, BatchFields, EVENTS_KEY, EventFields, batch_not_a_map, check_declared_events,
     event_not_a_map, events_not_an_array, push_event,
 };
 use crate::error::{DecodeError, Format};
 use crate::event::Event;
-use crate::limits::{check_depth, has_duplicate_keys, prealloc};
+use crate::limits::{check_depth, has_duplicate_keys, prealloc, push, with_capacity};
 use crate::value::Value;
 
-/// Decodes a batch.
-pub(crate) fn batch(input: &[u8]) -> Result<Batch<'_>, DecodeError> {
-    run(input, |ctx, de| BatchSeed { ctx }.deserialize(de))
+/// Decodes a batch, charging `budget`; refuses a `site` other than
+/// `expected_site` as soon as it is read.
+pub(crate) fn batch<'de>(
+    input: &'de [u8],
+    budget: &mut Budget,
+    expected_site: Option<&str>,
+) -> Result<Batch<'de>, DecodeError> {
+    run(input, budget, expected_site, |ctx, de| BatchSeed { ctx }.deserialize(de))
 }
 
-/// Decodes a bare array of events.
-pub(crate) fn events(input: &[u8]) -> Result<Vec<Event<'_>>, DecodeError> {
-    run(input, |ctx, de| EventsSeed { ctx, depth: 1 }.deserialize(de))
+/// Decodes a bare array of events, charging `budget`.
+pub(crate) fn events<'de>(input: &'de [u8], budget: &mut Budget) -> Result<Vec<Event<'de>>, DecodeError> {
+    run(input, budget, None, |ctx, de| EventsSeed { ctx, depth: 1 }.deserialize(de))
 }
 
 /// Decodes a bare value (tests probe the depth boundary with it).
 #[cfg(test)]
 pub(crate) fn value(input: &[u8]) -> Result<Value<'_>, DecodeError> {
-    run(input, |ctx, de| ValueSeed { ctx, depth: 1 }.deserialize(de))
+    run(input, &mut Budget::unlimited(), None, |ctx, de| ValueSeed { ctx, depth: 1 }.deserialize(de))
 }
 
 type JsonDeserializer<'de> = serde_json::Deserializer<serde_json::de::SliceRead<'de>>;
 
 fn run<'de, T>(
     input: &'de [u8],
+    budget: &mut Budget,
+    expected_site: Option<&str>,
     read: impl FnOnce(&Ctx, &mut JsonDeserializer<'de>) -> Result<T, serde_json::Error>,
 ) -> Result<T, DecodeError> {
-    let ctx = Ctx::default();
+    // The seeds share the context by reference; the budget moves in for
+    // the run and back out after it.
+    let ctx = Ctx {
+        error: Cell::new(None),
+        budget: RefCell::new(std::mem::replace(budget, Budget::unlimited())),
+        expected_site: expected_site.map(str::to_owned),
+    };
     let mut de = serde_json::Deserializer::from_slice(input);
     de.disable_recursion_limit();
     let result = read(&ctx, &mut de);
+    *budget = ctx.budget.into_inner();
     if let Some(err) = ctx.error.take() {
         return Err(err);
     }
@@ -76,12 +91,28 @@ fn codec_error(err: serde_json::Error) -> DecodeError {
 }
 
 /// State shared by all seeds of one decoding run.
-#[derive(Default)]
 struct Ctx {
     error: Cell<Option<DecodeError>>,
+    budget: RefCell<Budget>,
+    expected_site: Option<String>,
 }
 
 impl Ctx {
+    /// Charges `bytes` to the run's budget.
+    fn charge<E: de::Error>(&self, bytes: usize) -> Result<(), E> {
+        let charged = self.budget.borrow_mut().charge(bytes);
+        charged.map_err(|e| self.fail(e.into()))
+    }
+
+    /// Runs `f` with the run's budget (pushes that may grow a vector).
+    fn with_budget<T, E: de::Error>(
+        &self,
+        f: impl FnOnce(&mut Budget) -> Result<T, DecodeError>,
+    ) -> Result<T, E> {
+        let result = f(&mut self.budget.borrow_mut());
+        self.check(result)
+    }
+
     /// Records why decoding stops (the first reason wins) and returns the
     /// serde error that unwinds serde_json.
     fn fail<E: de::Error>(&self, err: DecodeError) -> E {
@@ -175,10 +206,12 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     }
 
     fn visit_str<E: de::Error>(self, s: &str) -> Result<Value<'de>, E> {
+        self.ctx.charge(s.len() + ALLOCATION_OVERHEAD)?;
         Ok(Value::Str(Cow::Owned(s.to_owned())))
     }
 
     fn visit_string<E: de::Error>(self, s: String) -> Result<Value<'de>, E> {
+        self.ctx.charge(s.capacity() + ALLOCATION_OVERHEAD)?;
         Ok(Value::Str(Cow::Owned(s)))
     }
 
@@ -201,9 +234,9 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value<'de>, A::Error> {
         self.ctx.check(check_depth(self.depth))?;
         let child = ValueSeed { ctx: self.ctx, depth: self.depth + 1 };
-        let mut items = Vec::with_capacity(prealloc(seq.size_hint()));
+        let mut items = self.ctx.with_budget(|b| with_capacity(prealloc(seq.size_hint()), b))?;
         while let Some(item) = seq.next_element_seed(child)? {
-            items.push(item);
+            self.ctx.with_budget(|b| push(&mut items, item, b))?;
         }
         Ok(Value::Array(items))
     }
@@ -211,10 +244,10 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value<'de>, A::Error> {
         self.ctx.check(check_depth(self.depth))?;
         let child = ValueSeed { ctx: self.ctx, depth: self.depth + 1 };
-        let mut entries = Vec::with_capacity(prealloc(map.size_hint()));
-        while let Some(key) = map.next_key_seed(KeySeed)? {
+        let mut entries = self.ctx.with_budget(|b| with_capacity(prealloc(map.size_hint()), b))?;
+        while let Some(key) = map.next_key_seed(KeySeed { ctx: self.ctx })? {
             let value = map.next_value_seed(child)?;
-            entries.push((key, value));
+            self.ctx.with_budget(|b| push(&mut entries, (key, value), b))?;
         }
         if has_duplicate_keys(&entries) {
             return Err(self.ctx.malformed("duplicate map key"));
@@ -226,9 +259,11 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
 /// Reads an object key, borrowed when it has no escapes. (JSON keys are
 /// always strings; serde_json checks that itself.)
 #[derive(Clone, Copy)]
-struct KeySeed;
+struct KeySeed<'c> {
+    ctx: &'c Ctx,
+}
 
-impl<'de> DeserializeSeed<'de> for KeySeed {
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
     type Value = Cow<'de, str>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
@@ -236,7 +271,7 @@ impl<'de> DeserializeSeed<'de> for KeySeed {
     }
 }
 
-impl<'de> Visitor<'de> for KeySeed {
+impl<'de> Visitor<'de> for KeySeed<'_> {
     type Value = Cow<'de, str>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -248,10 +283,12 @@ impl<'de> Visitor<'de> for KeySeed {
     }
 
     fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+        self.ctx.charge(s.len() + ALLOCATION_OVERHEAD)?;
         Ok(Cow::Owned(s.to_owned()))
     }
 
     fn visit_string<E: de::Error>(self, s: String) -> Result<Self::Value, E> {
+        self.ctx.charge(s.capacity() + ALLOCATION_OVERHEAD)?;
         Ok(Cow::Owned(s))
     }
 }
@@ -290,14 +327,14 @@ impl<'de> Visitor<'de> for BatchSeed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Batch<'de>, A::Error> {
         let ctx = self.ctx;
-        let mut fields = BatchFields::default();
-        while let Some(key) = map.next_key_seed(KeySeed)? {
+        let mut fields = BatchFields::expecting(ctx.expected_site.as_deref());
+        while let Some(key) = map.next_key_seed(KeySeed { ctx })? {
             if key == EVENTS_KEY {
                 let events = map.next_value_seed(EventsSeed { ctx, depth: BATCH_DEPTH + 1 })?;
                 ctx.check(fields.set_events(events))?;
             } else {
                 let value = map.next_value_seed(ValueSeed { ctx, depth: BATCH_DEPTH + 1 })?;
-                ctx.check(fields.set(key, value))?;
+                ctx.with_budget(|b| fields.set(key, value, b))?;
             }
         }
         ctx.check(fields.finish())
@@ -342,9 +379,9 @@ impl<'de> Visitor<'de> for EventsSeed<'_> {
         ctx.check(check_depth(self.depth))?;
         ctx.check(check_declared_events(seq.size_hint()))?;
         let seed = EventSeed { ctx, depth: self.depth + 1 };
-        let mut events = Vec::with_capacity(prealloc(seq.size_hint()));
+        let mut events = ctx.with_budget(|b| with_capacity(prealloc(seq.size_hint()), b))?;
         while let Some(event) = seq.next_element_seed(seed)? {
-            ctx.check(push_event(&mut events, event))?;
+            ctx.with_budget(|b| push_event(&mut events, event, b))?;
         }
         Ok(events)
     }
@@ -389,9 +426,9 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
         ctx.check(check_depth(self.depth))?;
         let child = ValueSeed { ctx, depth: self.depth + 1 };
         let mut fields = EventFields::default();
-        while let Some(key) = map.next_key_seed(KeySeed)? {
+        while let Some(key) = map.next_key_seed(KeySeed { ctx })? {
             let value = map.next_value_seed(child)?;
-            ctx.check(fields.set(key, value))?;
+            ctx.with_budget(|b| fields.set(key, value, b))?;
         }
         ctx.check(fields.finish())
     }
@@ -404,7 +441,8 @@ mod tests {
 
     #[test]
     fn first_failure_wins() {
-        let ctx = Ctx::default();
+        let ctx =
+            Ctx { error: Cell::new(None), budget: RefCell::new(Budget::unlimited()), expected_site: None };
         let _: serde_json::Error = ctx.fail(DecodeError::TrailingBytes);
         let _: serde_json::Error = ctx.malformed("later");
         assert_eq!(ctx.error.take(), Some(DecodeError::TrailingBytes));

@@ -39,6 +39,7 @@
 //! ```
 
 mod batch;
+pub mod budget;
 pub mod decode;
 pub mod encode;
 mod envelope;
@@ -54,6 +55,7 @@ mod testing;
 mod value;
 
 pub use batch::{BATCH_VERSION, Batch, Page, Size};
+pub use budget::{Budget, BudgetError, MemoryPool};
 pub use error::{DecodeError, EncodeError, Format};
 pub use event::{Event, Purpose, TAG_CLICK, TAG_SCROLL};
 pub use kinds::{EventType, IncrementalSource, MouseInteraction, NodeType};

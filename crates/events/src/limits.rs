@@ -1,5 +1,6 @@
 //! Guards shared by both codecs: how deep, how many, how much to reserve.
 
+use crate::budget::Budget;
 use crate::error::DecodeError;
 use crate::value::Entry;
 
@@ -29,6 +30,21 @@ pub(crate) fn check_depth(depth: usize) -> Result<(), DecodeError> {
 /// Capacity to reserve for a container that declares `hint` elements.
 pub(crate) fn prealloc(hint: Option<usize>) -> usize {
     hint.unwrap_or(0).min(PREALLOC_LIMIT)
+}
+
+/// An empty vector with room for `capacity` elements, charged to `budget`.
+pub(crate) fn with_capacity<T>(capacity: usize, budget: &mut Budget) -> Result<Vec<T>, DecodeError> {
+    let vec = Vec::with_capacity(capacity);
+    budget.charge_growth(0, &vec)?;
+    Ok(vec)
+}
+
+/// Appends `item`, charging `budget` for any growth.
+pub(crate) fn push<T>(vec: &mut Vec<T>, item: T, budget: &mut Budget) -> Result<(), DecodeError> {
+    let before = vec.capacity();
+    vec.push(item);
+    budget.charge_growth(before, vec)?;
+    Ok(())
 }
 
 /// Whether two entries share a key. Small maps (the common case: rrweb

@@ -17,40 +17,42 @@
 use std::borrow::Cow;
 
 use crate::batch::Batch;
+use crate::budget::Budget;
 use crate::envelope::{
     BATCH_DEPTH, BatchFields, EVENTS_KEY, EventFields, batch_not_a_map, check_declared_events,
     event_not_a_map, events_not_an_array, push_event,
 };
 use crate::error::{DecodeError, Format};
 use crate::event::Event;
-use crate::limits::{check_depth, has_duplicate_keys, prealloc};
+use crate::limits::{check_depth, has_duplicate_keys, prealloc, with_capacity};
 use crate::value::{Entry, Value};
 
-/// Decodes a batch.
-pub(crate) fn batch(input: &[u8]) -> Result<Batch<'_>, DecodeError> {
-    let mut r = Reader::new(input);
-    let batch = r.batch()?;
-    r.end()?;
-    Ok(batch)
+/// Decodes a batch, charging `budget`; refuses a `site` other than
+/// `expected_site` as soon as it is read.
+pub(crate) fn batch<'de>(
+    input: &'de [u8],
+    budget: &mut Budget,
+    expected_site: Option<&str>,
+) -> Result<Batch<'de>, DecodeError> {
+    let mut r = Reader::new(input, budget);
+    let batch = r.batch(expected_site);
+    r.finish(batch)
 }
 
-/// Decodes a bare array of events.
-pub(crate) fn events(input: &[u8]) -> Result<Vec<Event<'_>>, DecodeError> {
-    let mut r = Reader::new(input);
-    let head = r.next()?;
-    let events = r.events(head, 1)?;
-    r.end()?;
-    Ok(events)
+/// Decodes a bare array of events, charging `budget`.
+pub(crate) fn events<'de>(input: &'de [u8], budget: &mut Budget) -> Result<Vec<Event<'de>>, DecodeError> {
+    let mut r = Reader::new(input, budget);
+    let events = r.next().and_then(|head| r.events(head, 1));
+    r.finish(events)
 }
 
 /// Decodes a bare value (tests probe the depth boundary with it).
 #[cfg(test)]
 pub(crate) fn value(input: &[u8]) -> Result<Value<'_>, DecodeError> {
-    let mut r = Reader::new(input);
-    let head = r.next()?;
-    let value = r.value(head, 1)?;
-    r.end()?;
-    Ok(value)
+    let mut budget = Budget::unlimited();
+    let mut r = Reader::new(input, &mut budget);
+    let value = r.next().and_then(|head| r.value(head, 1));
+    r.finish(value)
 }
 
 fn malformed(detail: &'static str) -> DecodeError {
@@ -91,21 +93,25 @@ enum Open<'de> {
     },
 }
 
-struct Reader<'de> {
+struct Reader<'de, 'b> {
     input: &'de [u8],
     pos: usize,
     /// Open containers of the value being read; kept between values so
     /// its allocation is reused.
     open: Vec<Open<'de>>,
+    /// What the tree may still allocate.
+    budget: &'b mut Budget,
 }
 
-impl<'de> Reader<'de> {
-    fn new(input: &'de [u8]) -> Self {
-        Reader { input, pos: 0, open: Vec::new() }
+impl<'de, 'b> Reader<'de, 'b> {
+    fn new(input: &'de [u8], budget: &'b mut Budget) -> Self {
+        Reader { input, pos: 0, open: Vec::new(), budget }
     }
 
-    fn end(&self) -> Result<(), DecodeError> {
-        if self.pos == self.input.len() { Ok(()) } else { Err(DecodeError::TrailingBytes) }
+    /// `result` if it is one and the input ends where it does.
+    fn finish<T>(&self, result: Result<T, DecodeError>) -> Result<T, DecodeError> {
+        let value = result?;
+        if self.pos == self.input.len() { Ok(value) } else { Err(DecodeError::TrailingBytes) }
     }
 
     #[inline(always)]
@@ -280,13 +286,13 @@ impl<'de> Reader<'de> {
                 }
                 Head::Array(len) => {
                     check_depth(depth + open.len())?;
-                    let items = Vec::with_capacity(prealloc(Some(len)));
+                    let items = with_capacity(prealloc(Some(len)), self.budget)?;
                     open.push(Open::Array { items, left: len });
                     continue;
                 }
                 Head::Map(len) => {
                     check_depth(depth + open.len())?;
-                    let entries = Vec::with_capacity(prealloc(Some(len)));
+                    let entries = with_capacity(prealloc(Some(len)), self.budget)?;
                     open.push(Open::Map { entries, left: len, key: None });
                     continue;
                 }
@@ -299,13 +305,17 @@ impl<'de> Reader<'de> {
                 };
                 match parent {
                     Open::Array { items, left } => {
+                        let before = items.capacity();
                         items.push(done);
+                        self.budget.charge_growth(before, items)?;
                         *left -= 1;
                     }
                     Open::Map { entries, left, key } => {
                         // A value is only read after its key (see above),
                         // so `key` is always set here.
+                        let before = entries.capacity();
                         entries.push((key.take().unwrap_or_default(), done));
+                        self.budget.charge_growth(before, entries)?;
                         *left -= 1;
                     }
                 }
@@ -328,11 +338,11 @@ impl<'de> Reader<'de> {
         }
     }
 
-    fn batch(&mut self) -> Result<Batch<'de>, DecodeError> {
+    fn batch(&mut self, expected_site: Option<&str>) -> Result<Batch<'de>, DecodeError> {
         let Head::Map(len) = self.next()? else {
             return Err(batch_not_a_map());
         };
-        let mut fields = BatchFields::default();
+        let mut fields = BatchFields::expecting(expected_site);
         for _ in 0..len {
             let key = self.key()?;
             let head = self.next()?;
@@ -341,7 +351,7 @@ impl<'de> Reader<'de> {
                 fields.set_events(events)?;
             } else {
                 let value = self.value(head, BATCH_DEPTH + 1)?;
-                fields.set(key, value)?;
+                fields.set(key, value, self.budget)?;
             }
         }
         fields.finish()
@@ -355,10 +365,10 @@ impl<'de> Reader<'de> {
         };
         check_depth(depth)?;
         check_declared_events(Some(len))?;
-        let mut events = Vec::with_capacity(prealloc(Some(len)));
+        let mut events = with_capacity(prealloc(Some(len)), self.budget)?;
         for _ in 0..len {
             let event = self.event(depth + 1)?;
-            push_event(&mut events, event)?;
+            push_event(&mut events, event, self.budget)?;
         }
         Ok(events)
     }
@@ -373,7 +383,7 @@ impl<'de> Reader<'de> {
             let key = self.key()?;
             let head = self.next()?;
             let value = self.value(head, depth + 1)?;
-            fields.set(key, value)?;
+            fields.set(key, value, self.budget)?;
         }
         fields.finish()
     }

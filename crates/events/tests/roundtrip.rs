@@ -170,8 +170,11 @@ proptest! {
         let i = at.index(packed.len());
         if cut { packed.truncate(i) } else { packed[i] = byte }
         if let Ok(decoded) = decode::batch_from_msgpack(&packed) {
+            // Compared as bytes: a changed byte can make a float NaN, which
+            // is not equal to itself as a value.
             let again = encode::to_msgpack(&decoded).unwrap();
-            prop_assert_eq!(decode::batch_from_msgpack(&again).unwrap(), decoded);
+            let reread = decode::batch_from_msgpack(&again).unwrap();
+            prop_assert_eq!(encode::to_msgpack(&reread).unwrap(), again);
         }
     }
 }

@@ -90,8 +90,13 @@ fn bench_batch(c: &mut Criterion, name: &str, batch: &serde_json::Value) {
     let limits = Limits {
         max_body_bytes: 16 << 20,
         max_decompressed_bytes: 64 << 20,
+        max_request_memory_bytes: 1 << 30,
+        memory_budget_bytes: 1 << 30,
+        max_stored_batch_bytes: 256 << 20,
         max_consent_body_bytes: 1 << 14,
     };
+    // The budget as ingest uses it, so its accounting is in the figure.
+    let pool = veil_events::MemoryPool::new(limits.memory_budget_bytes);
     let page_keys = veil_aggregation::PageKeyRules::default();
     let masking = veil_masking::MaskingRules::default();
     let sessions = veil_masking::SessionCache::new(veil_masking::CacheConfig::default());
@@ -120,7 +125,8 @@ fn bench_batch(c: &mut Criterion, name: &str, batch: &serde_json::Value) {
                 browser: "firefox",
                 user_id_key: None,
             };
-            black_box(process(&body, &context).expect("process").rows.len())
+            let mut budget = veil_events::Budget::new(limits.max_request_memory_bytes, Some(pool.clone()));
+            black_box(process(&body, &context, &mut budget).expect("process").rows.len())
         })
     });
     group.finish();

@@ -23,6 +23,10 @@ pub async fn ingest(
 ) -> Result<HttpResponse, Reject> {
     let result = ingest_inner(&request, payload, &state).await;
     crate::count(&state, "ingest", &result);
+    // The request's budget is back in the pool by now.
+    let gauge = |bytes: usize| i64::try_from(bytes).unwrap_or(i64::MAX);
+    state.metrics.memory_in_use.set(gauge(state.memory.in_use()));
+    state.metrics.memory_peak.set(gauge(state.memory.peak()));
     result
 }
 
@@ -37,6 +41,12 @@ async fn ingest_inner(
     let token = guard::token_of(request).ok_or(Reject::MissingToken)?;
     let (claims, policy) = guard::consent(state, request, &token)?;
     let (format, encoding) = body_kind(request)?;
+    // Everything this request holds from here on is charged to its
+    // budget, drawn from the process's pool; the raw body first (its
+    // buffer may double while it streams in).
+    let mut budget = veil_events::Budget::new(limits.max_request_memory_bytes, Some(state.memory.clone()));
+    let declared = crate::body::declared_length(request).unwrap_or(limits.max_body_bytes);
+    budget.charge(declared.min(limits.max_body_bytes).saturating_mul(2))?;
     let body = crate::body::read(payload, limits.max_body_bytes).await?;
     state.metrics.received_bytes.with_label_values(&[encoding.as_str()]).inc_by(body.len() as u64);
 
@@ -59,7 +69,7 @@ async fn ingest_inner(
             .unwrap_or(""),
     );
     let ingest_state = state.clone();
-    let processed = web::block(move || {
+    let (processed, budget) = web::block(move || {
         let context = pipeline::Context {
             encoding,
             format,
@@ -73,11 +83,14 @@ async fn ingest_inner(
             browser,
             user_id_key: user_id_key.as_ref(),
         };
-        pipeline::process(&body, &context)
+        let processed = pipeline::process(&body, &context, &mut budget);
+        (processed, budget)
     })
     .await
-    .map_err(|_| Reject::Unavailable { retry_after: Duration::from_secs(1) })??;
+    .map_err(|_| Reject::Unavailable { retry_after: Duration::from_secs(1) })?;
     drop(permit);
+    let processed = processed?;
+    let mut budget = budget;
 
     let metrics = &state.metrics;
     metrics.decompressed_bytes.inc_by(processed.decompressed_bytes as u64);
@@ -96,8 +109,9 @@ async fn ingest_inner(
         metrics.user_ids_dropped.inc();
     }
     if !processed.rows.is_empty() {
-        crate::append(state, &processed.rows).await?;
+        crate::append(state, &processed.rows, &mut budget).await?;
     }
+    drop(budget);
     for (kind, count) in &processed.events_by_type {
         metrics.events.with_label_values(&[kind]).inc_by(*count);
     }

@@ -10,15 +10,20 @@ use crate::reject::{MalformedKind, Reject};
 
 /// `Content-Length` over the limit is refused before any byte is read.
 pub fn check_length(request: &HttpRequest, limit: usize) -> Result<(), Reject> {
-    let declared = request
+    match declared_length(request) {
+        Some(length) if length > limit => Err(Reject::BodyTooLarge { limit }),
+        _ => Ok(()),
+    }
+}
+
+/// `Content-Length`, when present and a number (saturated to `usize`).
+pub fn declared_length(request: &HttpRequest) -> Option<usize> {
+    request
         .headers()
         .get(actix_web::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    match declared {
-        Some(length) if length > limit as u64 => Err(Reject::BodyTooLarge { limit }),
-        _ => Ok(()),
-    }
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(|length| usize::try_from(length).unwrap_or(usize::MAX))
 }
 
 /// The whole body, or `BodyTooLarge` as soon as it passes `limit`.

@@ -122,7 +122,7 @@ async fn grant_inner(
     };
     let consent_id = input.consent_id.as_str().to_owned();
     let token = state.keyring.mint(input);
-    crate::append(state, &[QueuedRow::ConsentLog(row)]).await?;
+    crate::append(state, &[QueuedRow::ConsentLog(row)], &mut veil_events::Budget::unlimited()).await?;
     Ok(HttpResponse::build(StatusCode::CREATED).json(json!({
         "token": token,
         "consent_id": consent_id,
@@ -177,7 +177,7 @@ async fn withdraw_inner(
         at: clamp_u32(now),
         at_ms: now_ms,
     };
-    crate::append(state, &[QueuedRow::ConsentLog(row)]).await?;
+    crate::append(state, &[QueuedRow::ConsentLog(row)], &mut veil_events::Budget::unlimited()).await?;
     state.revocations.revoke(claims.consent_id.clone(), claims.expires_at);
     if parsed.erase
         && let Some(requests) = &state.erasure_requests

@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use std::io::Read;
 
 use thiserror::Error;
+use veil_events::{Budget, BudgetError};
 
 /// `Content-Encoding` values we accept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +46,17 @@ pub enum DecompressError {
     /// Not valid data for the encoding (400).
     #[error("body is not valid {0} data")]
     Corrupt(&'static str),
+    /// The request's memory budget (413) or the process's (503) is spent.
+    #[error(transparent)]
+    Memory(#[from] BudgetError),
 }
+
+/// What a zstd decoder holds besides its window: two block buffers of
+/// 128 KiB and its tables.
+const ZSTD_DECODER_OVERHEAD: usize = 512 * 1024;
+
+/// What a gzip decoder holds: its 32 KiB window and inflate state.
+const GZIP_DECODER_BYTES: usize = 64 * 1024;
 
 impl Encoding {
     /// Parses `Content-Encoding` (absent means identity).
@@ -71,25 +82,83 @@ impl Encoding {
 
 /// Decompresses `body`, refusing output larger than `limit` bytes.
 pub fn decompress(body: &[u8], encoding: Encoding, limit: usize) -> Result<Cow<'_, [u8]>, DecompressError> {
+    decompress_within(body, encoding, limit, &mut Budget::unlimited())
+}
+
+/// [`decompress`] charging `budget` for the decoder's state and the
+/// output as it grows; the output stays charged while the budget lives.
+pub fn decompress_within<'b>(
+    body: &'b [u8],
+    encoding: Encoding,
+    limit: usize,
+    budget: &mut Budget,
+) -> Result<Cow<'b, [u8]>, DecompressError> {
     match encoding {
         Encoding::Identity if body.len() > limit => Err(DecompressError::TooLarge { limit }),
         Encoding::Identity => Ok(Cow::Borrowed(body)),
         Encoding::Zstd => {
+            budget.charge(zstd_window_bytes(body) + ZSTD_DECODER_OVERHEAD)?;
             let mut decoder = zstd::stream::read::Decoder::with_buffer(body)
                 .map_err(|_| DecompressError::Corrupt("zstd"))?;
             decoder.window_log_max(ZSTD_WINDOW_LOG_MAX).map_err(|_| DecompressError::Corrupt("zstd"))?;
-            read_bounded(decoder, limit, "zstd").map(Cow::Owned)
+            read_bounded(decoder, limit, "zstd", budget).map(Cow::Owned)
         }
         Encoding::Gzip => {
-            read_bounded(flate2::read::MultiGzDecoder::new(body), limit, "gzip").map(Cow::Owned)
+            budget.charge(GZIP_DECODER_BYTES)?;
+            read_bounded(flate2::read::MultiGzDecoder::new(body), limit, "gzip", budget).map(Cow::Owned)
         }
     }
+}
+
+/// The largest window any frame of `body` asks the decoder for (RFC 8878
+/// §3.1.1.1.2), capped at what we decode: the decoder allocates it before
+/// the first byte of output. Frames that cannot be read count as the cap
+/// (the decoder will refuse them anyway).
+fn zstd_window_bytes(body: &[u8]) -> usize {
+    const MAGIC: u32 = 0xFD2F_B528;
+    const MAX: usize = 1 << ZSTD_WINDOW_LOG_MAX;
+    let mut rest = body;
+    let mut largest = 0;
+    while rest.len() >= 4 {
+        let magic = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]);
+        let window = if magic == MAGIC { frame_window(&rest[4..]).unwrap_or(MAX) } else { 0 };
+        largest = largest.max(window.min(MAX));
+        // Skippable frames (magic 0x184D2A5?) are walked over too.
+        match zstd::zstd_safe::find_frame_compressed_size(rest) {
+            Ok(size) if size > 0 && size <= rest.len() => rest = &rest[size..],
+            _ => return MAX,
+        }
+    }
+    largest
+}
+
+/// The window of a frame whose header starts at `header` (after the magic).
+fn frame_window(header: &[u8]) -> Option<usize> {
+    let descriptor = *header.first()?;
+    let single_segment = descriptor & 0x20 != 0;
+    if !single_segment {
+        let window = *header.get(1)?;
+        let log = 10 + u32::from(window >> 3);
+        let base = 1usize.checked_shl(log)?;
+        return Some(base + (base / 8) * usize::from(window & 7));
+    }
+    // Single segment: the window is the content size, which follows the
+    // dictionary id.
+    let dictionary_bytes = [0, 1, 2, 4][usize::from(descriptor & 3)];
+    let size_bytes = [1, 2, 4, 8][usize::from(descriptor >> 6)];
+    let start = 1 + dictionary_bytes;
+    let field = header.get(start..start + size_bytes)?;
+    let mut value = [0u8; 8];
+    value[..size_bytes].copy_from_slice(field);
+    let size = u64::from_le_bytes(value) + if size_bytes == 2 { 256 } else { 0 };
+    usize::try_from(size).ok()
 }
 
 fn read_bounded(
     mut reader: impl Read,
     limit: usize,
     format: &'static str,
+    budget: &mut Budget,
 ) -> Result<Vec<u8>, DecompressError> {
     let mut out: Vec<u8> = Vec::new();
     let mut buffer = [0u8; CHUNK];
@@ -106,7 +175,9 @@ fn read_bounded(
         }
         if needed > out.capacity() {
             let target = (out.capacity() * 2).max(64 * 1024).clamp(needed, limit);
+            let before = out.capacity();
             out.reserve_exact(target - out.len());
+            budget.charge_growth(before, &out)?;
         }
         out.extend_from_slice(&buffer[..n]);
     }
@@ -194,7 +265,36 @@ mod tests {
     #[test]
     fn capacity_never_exceeds_the_limit() {
         let data = vec![1u8; 300_000];
-        let out = read_bounded(&data[..], 300_000, "identity").expect("fits");
+        let out = read_bounded(&data[..], 300_000, "identity", &mut Budget::unlimited()).expect("fits");
         assert!(out.capacity() <= 300_000, "capacity {}", out.capacity());
+    }
+
+    #[test]
+    fn the_zstd_window_is_read_from_every_frame() {
+        // Level 19 on 8 MiB asks for a large window; a small frame after it
+        // states its content size (single segment).
+        let big: Vec<u8> = (0..8u32 << 20).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        let mut body = zstd::encode_all(&big[..], 19).expect("zstd");
+        let window = zstd_window_bytes(&body);
+        assert!((1 << 20..=1 << ZSTD_WINDOW_LOG_MAX).contains(&window), "window {window}");
+        let small = zstd::bulk::compress(&[5u8; 1000], 3).expect("zstd");
+        assert_eq!(zstd_window_bytes(&small), 1000, "single segment: the content size");
+        body.extend_from_slice(&small);
+        assert_eq!(zstd_window_bytes(&body), window, "the largest over all frames");
+        assert_eq!(zstd_window_bytes(b"garbage!"), 1 << ZSTD_WINDOW_LOG_MAX);
+    }
+
+    #[test]
+    fn decompression_is_charged_and_stops_when_the_budget_is_spent() {
+        let data = vec![3u8; 4 << 20];
+        let zstd = zstd::encode_all(&data[..], 3).expect("zstd");
+        let mut budget = Budget::unlimited();
+        let out = decompress_within(&zstd, Encoding::Zstd, 8 << 20, &mut budget).expect("fits");
+        assert!(budget.used() >= out.len(), "charged {} for {} bytes", budget.used(), out.len());
+        let mut small = Budget::new(2 << 20, None);
+        assert_eq!(
+            decompress_within(&zstd, Encoding::Zstd, 8 << 20, &mut small),
+            Err(DecompressError::Memory(BudgetError::OverLimit { limit: 2 << 20 }))
+        );
     }
 }

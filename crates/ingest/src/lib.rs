@@ -125,10 +125,17 @@ fn count<T>(state: &IngestState, endpoint: &str, result: &Result<T, Reject>) {
 }
 
 /// Appends the rows of one request to the durable queue, as one record
-/// (all or nothing); only `Ok` may be answered 2xx.
-async fn append(state: &IngestState, rows: &[QueuedRow]) -> Result<(), Reject> {
+/// (all or nothing); only `Ok` may be answered 2xx. The encoded record is
+/// charged to the request's `budget` while it waits for the disk.
+async fn append(
+    state: &IngestState,
+    rows: &[QueuedRow],
+    budget: &mut veil_events::Budget,
+) -> Result<(), Reject> {
     let retry_after = state.settings.retry_after;
-    match state.queue.append(QueuedRow::encode_record(rows)).await {
+    let record = QueuedRow::encode_record(rows);
+    budget.charge(record.len())?;
+    match state.queue.append(record).await {
         Ok(()) => Ok(()),
         Err(QueueError::TooLarge { limit, .. }) => {
             Err(Reject::DecompressedTooLarge { limit: usize::try_from(limit).unwrap_or(usize::MAX) })

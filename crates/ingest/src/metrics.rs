@@ -2,7 +2,7 @@
 //! registry. Labels come from closed enums ([`crate::Reject::code`], event
 //! type names, encodings), never from request data.
 
-use prometheus::{Histogram, HistogramOpts, IntCounter, IntCounterVec, Opts, Registry};
+use prometheus::{Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry};
 
 /// Decode latency buckets, seconds: a 100-event batch decodes in well
 /// under a millisecond; big full snapshots take longer.
@@ -40,6 +40,12 @@ pub struct IngestMetrics {
     /// `veil_ingest_user_ids_dropped_total`: batches whose linked user id
     /// was dropped because the site has no `user_id_secret`.
     pub user_ids_dropped: IntCounter,
+    /// `veil_ingest_memory_in_use_bytes`: bytes of the ingest memory pool
+    /// held by requests, as of the last request's end.
+    pub memory_in_use: IntGauge,
+    /// `veil_ingest_memory_in_use_peak_bytes`: the most the pool held
+    /// since start.
+    pub memory_peak: IntGauge,
 }
 
 impl IngestMetrics {
@@ -94,7 +100,17 @@ impl IngestMetrics {
                 "veil_ingest_user_ids_dropped_total",
                 "Linked user ids dropped because the site has no user_id_secret.",
             )?,
+            memory_in_use: IntGauge::new(
+                "veil_ingest_memory_in_use_bytes",
+                "Bytes of ingest.memory_budget_bytes held by requests in flight.",
+            )?,
+            memory_peak: IntGauge::new(
+                "veil_ingest_memory_in_use_peak_bytes",
+                "Most bytes of ingest.memory_budget_bytes held at once since start.",
+            )?,
         };
+        registry.register(Box::new(metrics.memory_in_use.clone()))?;
+        registry.register(Box::new(metrics.memory_peak.clone()))?;
         registry.register(Box::new(metrics.user_ids_dropped.clone()))?;
         registry.register(Box::new(metrics.redactions.clone()))?;
         registry.register(Box::new(metrics.requests.clone()))?;

@@ -8,13 +8,14 @@ use std::time::{Duration, Instant};
 
 use veil_aggregation::{Grid, PageKeyRules};
 use veil_consent::{Claims, Purpose, Purposes};
-use veil_events::{Batch, EventType, decode};
+use veil_events::decode::Bounds;
+use veil_events::{Batch, Budget, BudgetError, EventType, decode};
 use veil_masking::{MaskingRules, SessionCache};
 use veil_store::rows::{QueuedRow, RecordingRow, SessionIndexRow};
 
-use crate::decompress::{Encoding, decompress};
+use crate::decompress::{Encoding, decompress_within};
 use crate::heatmap_rows;
-use crate::reject::{MalformedKind, Reject};
+use crate::reject::Reject;
 use crate::state::Limits;
 
 /// Page keys kept per batch in the sessions index: a hostile batch could
@@ -24,6 +25,15 @@ const MAX_PAGE_KEYS_PER_BATCH: usize = 50;
 /// zstd level for stored payloads: level 3 compresses rrweb JSON about
 /// 10:1 at several hundred MB/s.
 const PAYLOAD_ZSTD_LEVEL: i32 = 3;
+
+/// What a level-3 zstd stream encoder holds: its 2 MiB window, hash and
+/// chain tables, and in/out buffers (`ZSTD_estimateCStreamSize(3)` is
+/// about 3 MiB).
+const ZSTD_ENCODER_BYTES: usize = 4 << 20;
+
+/// What aggregation and the sessions summary derive per kept event at
+/// most (a click or scroll record, a timestamp, a selector).
+const DERIVED_BYTES_PER_EVENT: usize = 128;
 
 /// How the body is encoded (`Content-Type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,8 +116,11 @@ pub struct Context<'a> {
     pub user_id_key: Option<&'a [u8; 32]>,
 }
 
-/// Runs the pipeline on one request body.
-pub fn process(body: &[u8], context: &Context<'_>) -> Result<Processed, Reject> {
+/// Runs the pipeline on one request body, charging `budget` for what it
+/// holds (decompressed body, decoded tree, masking's rewrites, derived
+/// rows, the stored payload). The caller keeps the budget until the rows
+/// are queued: they are part of what the request holds.
+pub fn process(body: &[u8], context: &Context<'_>, budget: &mut Budget) -> Result<Processed, Reject> {
     let Context {
         encoding,
         format,
@@ -121,17 +134,24 @@ pub fn process(body: &[u8], context: &Context<'_>) -> Result<Processed, Reject> 
         browser,
         user_id_key,
     } = *context;
-    let plain = decompress(body, encoding, limits.max_decompressed_bytes)?;
+    let plain = decompress_within(body, encoding, limits.max_decompressed_bytes, budget)?;
     let started = Instant::now();
+    // The token's site is checked as soon as the batch's `site` is read,
+    // before the events behind it are decoded.
+    let bounds = Bounds { budget: &mut *budget, site: Some(claims.site.as_str()) };
     let decoded = match format {
-        Format::MsgPack => decode::batch_from_msgpack(&plain),
-        Format::Json => decode::batch_from_json(&plain),
+        Format::MsgPack => decode::batch_from_msgpack_within(&plain, bounds),
+        Format::Json => decode::batch_from_json_within(&plain, bounds),
     };
     let mut batch: Batch<'_> = decoded?;
     let decode_time = started.elapsed();
     if batch.site != claims.site.as_str() {
         return Err(Reject::WrongSite);
     }
+    // Masking rewrites strings into owned copies, never longer than the
+    // strings of the body; derived rows are a few records per event.
+    budget.charge(plain.len())?;
+    budget.charge(batch.events.len().saturating_mul(DERIVED_BYTES_PER_EVENT))?;
     let before = batch.events.len();
     batch.events.retain(|event| granted.contains(consent_purpose(event.purpose_class())));
     let dropped = before - batch.events.len();
@@ -172,7 +192,7 @@ pub fn process(body: &[u8], context: &Context<'_>) -> Result<Processed, Reject> 
     // Heatmap input is kept in a recording only when the visitor also
     // agreed to be recorded; with `heatmaps` alone only aggregates remain.
     if let Some(summary) = summary {
-        let recording = recording_row(&batch, claims, received_at)?;
+        let recording = recording_row(&batch, claims, received_at, limits.max_stored_batch_bytes, budget)?;
         rows.push(QueuedRow::SessionIndex(session_index_row(
             &recording,
             summary,
@@ -237,16 +257,14 @@ fn consent_purpose(purpose: veil_events::Purpose) -> Purpose {
     }
 }
 
-fn recording_row(batch: &Batch<'_>, claims: &Claims, received_at: u32) -> Result<RecordingRow, Reject> {
-    let json = veil_events::encode::events_to_json(&batch.events)
-        .map_err(|_| Reject::Malformed(MalformedKind::Body))?;
-    let mut encoder =
-        zstd::stream::write::Encoder::new(Vec::with_capacity(json.len() / 8), PAYLOAD_ZSTD_LEVEL)
-            .map_err(|_| Reject::Unavailable { retry_after: Duration::from_secs(1) })?;
-    let payload = encoder
-        .write_all(&json)
-        .and_then(|()| encoder.finish())
-        .map_err(|_| Reject::Unavailable { retry_after: Duration::from_secs(1) })?;
+fn recording_row(
+    batch: &Batch<'_>,
+    claims: &Claims,
+    received_at: u32,
+    max_stored_bytes: usize,
+    budget: &mut Budget,
+) -> Result<RecordingRow, Reject> {
+    let payload = stored_payload(&batch.events, max_stored_bytes, budget)?;
     let first_ts = batch.events.iter().map(|e| e.timestamp).min().unwrap_or(0).max(0);
     let last_ts = batch.events.iter().map(|e| e.timestamp).max().unwrap_or(0).max(0);
     Ok(RecordingRow {
@@ -262,6 +280,84 @@ fn recording_row(batch: &Batch<'_>, claims: &Claims, received_at: u32) -> Result
         event_count: u32::try_from(batch.events.len()).unwrap_or(u32::MAX),
         payload,
     })
+}
+
+/// The masked events as stored: JSON streamed into zstd, so the JSON never
+/// exists as one buffer. The JSON is capped at `max_stored_bytes` (replay
+/// decompresses one stored batch at a time, so this bounds replay too) and
+/// the compressed output is charged to `budget` as it grows.
+pub fn stored_payload(
+    events: &[veil_events::Event<'_>],
+    max_stored_bytes: usize,
+    budget: &mut Budget,
+) -> Result<Vec<u8>, Reject> {
+    let unavailable = || Reject::Unavailable { retry_after: Duration::from_secs(1) };
+    budget.charge(ZSTD_ENCODER_BYTES)?;
+    let output = ChargedVec { bytes: Vec::new(), budget, refused: None };
+    let encoder = zstd::stream::write::Encoder::new(output, PAYLOAD_ZSTD_LEVEL).map_err(|_| unavailable())?;
+    let mut json = CappedWriter { inner: encoder, written: 0, limit: max_stored_bytes, exceeded: false };
+    let written = veil_events::encode::events_to_json_writer(events, &mut json);
+    let CappedWriter { inner: encoder, exceeded, .. } = json;
+    if exceeded {
+        return Err(Reject::StoredBatchTooLarge { limit: max_stored_bytes });
+    }
+    if let Some(refused) = encoder.get_ref().refused {
+        return Err(refused.into());
+    }
+    written.map_err(|_| unavailable())?;
+    match encoder.finish() {
+        Ok(ChargedVec { bytes, refused: None, .. }) => Ok(bytes),
+        Ok(ChargedVec { refused: Some(refused), .. }) => Err(refused.into()),
+        Err(_) => Err(unavailable()),
+    }
+}
+
+/// A `Vec` sink that charges its growth to a budget and fails the write
+/// (remembering why) when the budget refuses.
+struct ChargedVec<'b> {
+    bytes: Vec<u8>,
+    budget: &'b mut Budget,
+    refused: Option<BudgetError>,
+}
+
+impl Write for ChargedVec<'_> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        let before = self.bytes.capacity();
+        self.bytes.extend_from_slice(data);
+        if let Err(refused) = self.budget.charge_growth(before, &self.bytes) {
+            self.refused = Some(refused);
+            return Err(std::io::Error::other(refused));
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Counts what passes through and fails once more than `limit` bytes did.
+struct CappedWriter<W> {
+    inner: W,
+    written: usize,
+    limit: usize,
+    exceeded: bool,
+}
+
+impl<W: Write> Write for CappedWriter<W> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.written.saturating_add(data.len()) > self.limit {
+            self.exceeded = true;
+            return Err(std::io::Error::other("stored batch over its limit"));
+        }
+        let n = self.inner.write(data)?;
+        self.written += n;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Days since 1970 of a receipt time in Unix seconds.
@@ -310,7 +406,39 @@ pub fn type_name(kind: EventType) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::event_day;
+    use super::{Budget, Reject, event_day, stored_payload};
+
+    fn events(text: &str) -> Vec<veil_events::Event<'_>> {
+        let data = veil_events::Value::Map(vec![("text".into(), veil_events::Value::Str(text.into()))]);
+        vec![veil_events::Event::new(veil_events::EventType::Custom, 1, data)]
+    }
+
+    #[test]
+    fn the_stored_payload_is_the_events_json_compressed() {
+        let text = "x".repeat(100_000);
+        let events = events(&text);
+        let mut budget = Budget::unlimited();
+        let payload = stored_payload(&events, 1 << 20, &mut budget).expect("fits");
+        let json = zstd::decode_all(&payload[..]).expect("zstd");
+        assert_eq!(json, veil_events::encode::events_to_json(&events).expect("json"));
+        assert!(budget.used() >= payload.len(), "the output is charged");
+    }
+
+    #[test]
+    fn a_stored_payload_over_its_cap_is_refused() {
+        let text = "x".repeat(100_000);
+        let mut budget = Budget::unlimited();
+        assert_eq!(
+            stored_payload(&events(&text), 50_000, &mut budget),
+            Err(Reject::StoredBatchTooLarge { limit: 50_000 })
+        );
+        let mut small = Budget::new(1 << 20, None);
+        assert_eq!(
+            stored_payload(&events(&text), 1 << 20, &mut small),
+            Err(Reject::MemoryTooLarge { limit: 1 << 20 }),
+            "the encoder's state alone is over a 1 MiB budget"
+        );
+    }
 
     #[test]
     fn rows_take_the_first_events_day_unless_the_clock_is_implausible() {

@@ -8,7 +8,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderValue, RETRY_AFTER};
 use actix_web::{HttpResponse, ResponseError};
 use veil_consent::TokenError;
-use veil_events::DecodeError;
+use veil_events::{BudgetError, DecodeError};
 
 use crate::ApiError;
 use crate::decompress::DecompressError;
@@ -28,6 +28,18 @@ pub enum Reject {
     },
     /// The decompressed body is over `ingest.max_decompressed_bytes`.
     DecompressedTooLarge {
+        /// The limit.
+        limit: usize,
+    },
+    /// Processing the batch would hold more memory than one request may
+    /// (`ingest.max_request_memory_bytes`).
+    MemoryTooLarge {
+        /// The limit.
+        limit: usize,
+    },
+    /// The batch's stored form (JSON) would exceed
+    /// `ingest.max_stored_batch_bytes`.
+    StoredBatchTooLarge {
         /// The limit.
         limit: usize,
     },
@@ -57,6 +69,12 @@ pub enum Reject {
     /// The body does not decode (bad MessagePack/JSON, bad compression,
     /// bad ids, nesting too deep, unknown batch version).
     Malformed(MalformedKind),
+    /// The process's ingest memory (`ingest.memory_budget_bytes`) is held
+    /// by requests in flight.
+    Busy {
+        /// When to come back.
+        retry_after: Duration,
+    },
     /// Cannot store durably now.
     Unavailable {
         /// When to come back.
@@ -84,6 +102,8 @@ impl Reject {
             Reject::RateLimited { .. } => "rate_limited",
             Reject::BodyTooLarge { .. } => "body_too_large",
             Reject::DecompressedTooLarge { .. } => "decompressed_too_large",
+            Reject::MemoryTooLarge { .. } => "batch_too_large",
+            Reject::StoredBatchTooLarge { .. } => "stored_batch_too_large",
             Reject::TooManyEvents => "too_many_events",
             Reject::MissingToken => "missing_token",
             Reject::InvalidToken(TokenError::Expired) => "token_expired",
@@ -101,6 +121,7 @@ impl Reject {
             Reject::Malformed(MalformedKind::Version) => "unsupported_version",
             Reject::Malformed(MalformedKind::Field(_)) => "invalid_field",
             Reject::Malformed(MalformedKind::TooDeep) => "too_deep",
+            Reject::Busy { .. } => "server_busy",
             Reject::Unavailable { .. } => "unavailable",
         }
     }
@@ -109,9 +130,11 @@ impl Reject {
     pub fn status(&self) -> StatusCode {
         match self {
             Reject::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Reject::BodyTooLarge { .. } | Reject::DecompressedTooLarge { .. } | Reject::TooManyEvents => {
-                StatusCode::PAYLOAD_TOO_LARGE
-            }
+            Reject::BodyTooLarge { .. }
+            | Reject::DecompressedTooLarge { .. }
+            | Reject::MemoryTooLarge { .. }
+            | Reject::StoredBatchTooLarge { .. }
+            | Reject::TooManyEvents => StatusCode::PAYLOAD_TOO_LARGE,
             Reject::MissingToken => StatusCode::UNAUTHORIZED,
             Reject::InvalidToken(error) if error.is_forbidden() => StatusCode::FORBIDDEN,
             Reject::InvalidToken(_) => StatusCode::UNAUTHORIZED,
@@ -125,7 +148,7 @@ impl Reject {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
             }
             Reject::Malformed(_) => StatusCode::BAD_REQUEST,
-            Reject::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Reject::Busy { .. } | Reject::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -136,6 +159,14 @@ impl Reject {
             Reject::BodyTooLarge { limit } => format!("request body exceeds {limit} bytes"),
             Reject::DecompressedTooLarge { limit } => {
                 format!("decompressed body exceeds {limit} bytes")
+            }
+            Reject::MemoryTooLarge { limit } => {
+                format!(
+                    "processing the batch would need more than {limit} bytes of memory; send smaller batches"
+                )
+            }
+            Reject::StoredBatchTooLarge { limit } => {
+                format!("the batch's events exceed {limit} bytes as stored; send smaller batches")
             }
             Reject::TooManyEvents => "the batch carries more events than allowed".into(),
             Reject::MissingToken => "no consent token: send X-Consent-Token or ?consent=".into(),
@@ -158,13 +189,16 @@ impl Reject {
                 format!("invalid value for `{field}`")
             }
             Reject::Malformed(MalformedKind::TooDeep) => "the batch is nested too deeply".into(),
+            Reject::Busy { .. } => "the server is processing too much data at once; retry later".into(),
             Reject::Unavailable { .. } => "cannot store data durably right now; retry later".into(),
         }
     }
 
     fn retry_after(&self) -> Option<Duration> {
         match self {
-            Reject::RateLimited { retry_after } | Reject::Unavailable { retry_after } => Some(*retry_after),
+            Reject::RateLimited { retry_after }
+            | Reject::Busy { retry_after }
+            | Reject::Unavailable { retry_after } => Some(*retry_after),
             _ => None,
         }
     }
@@ -176,6 +210,7 @@ impl From<DecompressError> for Reject {
             DecompressError::Unsupported => Reject::UnsupportedEncoding,
             DecompressError::TooLarge { limit } => Reject::DecompressedTooLarge { limit },
             DecompressError::Corrupt(_) => Reject::Malformed(MalformedKind::Body),
+            DecompressError::Memory(error) => error.into(),
         }
     }
 }
@@ -187,7 +222,25 @@ impl From<DecodeError> for Reject {
             DecodeError::UnsupportedVersion(_) => Reject::Malformed(MalformedKind::Version),
             DecodeError::InvalidField { field, .. } => Reject::Malformed(MalformedKind::Field(field)),
             DecodeError::TooManyEvents { .. } => Reject::TooManyEvents,
-            _ => Reject::Malformed(MalformedKind::Body),
+            DecodeError::TooLarge { limit } => Reject::MemoryTooLarge { limit },
+            DecodeError::MemoryBusy => Reject::Busy { retry_after: BUSY_RETRY_AFTER },
+            DecodeError::UnexpectedSite => Reject::WrongSite,
+            DecodeError::Malformed { .. } | DecodeError::TrailingBytes => {
+                Reject::Malformed(MalformedKind::Body)
+            }
+        }
+    }
+}
+
+/// How long a client refused for memory should wait: requests in flight
+/// finish in milliseconds, so a second is plenty.
+pub const BUSY_RETRY_AFTER: Duration = Duration::from_secs(1);
+
+impl From<BudgetError> for Reject {
+    fn from(error: BudgetError) -> Reject {
+        match error {
+            BudgetError::OverLimit { limit } => Reject::MemoryTooLarge { limit },
+            BudgetError::PoolExhausted { .. } => Reject::Busy { retry_after: BUSY_RETRY_AFTER },
         }
     }
 }
@@ -226,6 +279,8 @@ mod tests {
             Reject::RateLimited { retry_after: wait },
             Reject::BodyTooLarge { limit: 1 },
             Reject::DecompressedTooLarge { limit: 1 },
+            Reject::MemoryTooLarge { limit: 1 },
+            Reject::StoredBatchTooLarge { limit: 1 },
             Reject::TooManyEvents,
             Reject::MissingToken,
             Reject::InvalidToken(TokenError::BadSignature),
@@ -243,6 +298,7 @@ mod tests {
             Reject::Malformed(MalformedKind::Version),
             Reject::Malformed(MalformedKind::Field("site")),
             Reject::Malformed(MalformedKind::TooDeep),
+            Reject::Busy { retry_after: wait },
             Reject::Unavailable { retry_after: wait },
         ]
     }
@@ -262,6 +318,8 @@ mod tests {
             (Reject::RateLimited { retry_after: Duration::from_millis(1) }, 429),
             (Reject::BodyTooLarge { limit: 1 }, 413),
             (Reject::DecompressedTooLarge { limit: 1 }, 413),
+            (Reject::MemoryTooLarge { limit: 1 }, 413),
+            (Reject::StoredBatchTooLarge { limit: 1 }, 413),
             (Reject::MissingToken, 401),
             (Reject::InvalidToken(TokenError::BadSignature), 401),
             (Reject::InvalidToken(TokenError::Expired), 401),
@@ -276,6 +334,7 @@ mod tests {
             (Reject::Malformed(MalformedKind::Body), 400),
             (Reject::Malformed(MalformedKind::Version), 400),
             (Reject::Malformed(MalformedKind::TooDeep), 400),
+            (Reject::Busy { retry_after: Duration::from_secs(1) }, 503),
             (Reject::Unavailable { retry_after: Duration::from_secs(2) }, 503),
         ];
         for (reject, status) in cases {

@@ -38,6 +38,12 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Ingest body after decompression.
     pub max_decompressed_bytes: usize,
+    /// Memory one ingest request may hold ([`veil_events::budget`]).
+    pub max_request_memory_bytes: usize,
+    /// Memory all ingest requests in flight may hold together.
+    pub memory_budget_bytes: usize,
+    /// Stored JSON of one batch's events.
+    pub max_stored_batch_bytes: usize,
     /// Body of `/v1/consent` and `/v1/consent/withdraw`.
     pub max_consent_body_bytes: usize,
 }
@@ -91,10 +97,14 @@ pub struct IngestState {
     /// recognised in later batches of the same session (bounded, evicted
     /// by idle time and size).
     pub sessions: veil_masking::SessionCache,
-    /// Bounds how many bodies are decompressed and decoded at once, so
-    /// memory stays below permits × `max_decompressed_bytes` however many
-    /// requests arrive; the others wait holding only their raw body.
+    /// Bounds how many bodies are decompressed and decoded at once: more
+    /// than the cores would only hold memory longer. Memory itself is
+    /// bounded by [`IngestState::memory`].
     pub pipeline_permits: tokio::sync::Semaphore,
+    /// Memory shared by every ingest request in flight: each request's
+    /// [`veil_events::Budget`] draws from it as the request reads, decodes
+    /// and encodes, and gives it back when the request ends.
+    pub memory: Arc<veil_events::MemoryPool>,
     /// Where withdrawals with `erase: true` are handed to the server's
     /// erasure worker; `None` leaves them to its periodic sweep.
     pub erasure_requests: Option<tokio::sync::mpsc::Sender<ErasureRequest>>,
@@ -115,6 +125,7 @@ impl IngestState {
         all_origins.sort();
         all_origins.dedup();
         let permits = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
+        let memory = veil_events::MemoryPool::new(settings.limits.memory_budget_bytes);
         IngestState {
             settings,
             keyring,
@@ -125,6 +136,7 @@ impl IngestState {
             all_origins,
             sessions: veil_masking::SessionCache::new(veil_masking::CacheConfig::default()),
             pipeline_permits: tokio::sync::Semaphore::new(permits),
+            memory,
             erasure_requests: None,
         }
     }

@@ -1,6 +1,7 @@
 //! A decompression bomb (1 GiB of zeros, zstd) is refused with 413 while
 //! the server's peak memory grows by less than 64 MiB: decompression is
-//! bounded and never holds more than `ingest.max_decompressed_bytes`.
+//! bounded and never holds more than `ingest.max_decompressed_bytes`
+//! (decoded trees are bounded separately: see `memory_budget.rs`).
 
 mod common;
 

@@ -223,6 +223,9 @@ fn ingest_settings(config: &Config) -> anyhow::Result<IngestSettings> {
         limits: Limits {
             max_body_bytes: config.ingest.max_body_bytes,
             max_decompressed_bytes: config.ingest.max_decompressed_bytes,
+            max_request_memory_bytes: config.ingest.max_request_memory_bytes,
+            memory_budget_bytes: config.ingest.memory_budget_bytes,
+            max_stored_batch_bytes: config.ingest.max_stored_batch_bytes,
             max_consent_body_bytes: config.ingest.max_consent_body_bytes,
         },
         token_ttl: config.consent.token_ttl,

@@ -134,9 +134,20 @@ impl Default for ConsentConfig {
 pub struct IngestConfig {
     /// Largest ingest request body as received, in bytes (413 above).
     pub max_body_bytes: usize,
-    /// Largest ingest body after decompression, in bytes (413 above); also
-    /// the most memory one request can make the server hold.
+    /// Largest ingest body after decompression, in bytes (413 above). Not
+    /// a memory bound by itself: a decoded tree can be 30 times its body;
+    /// `max_request_memory_bytes` is the bound.
     pub max_decompressed_bytes: usize,
+    /// Most memory one ingest request may hold: raw and decompressed body,
+    /// decoded tree, masking's rewrites, derived rows and the stored
+    /// payload, accounted while decoding (413 `batch_too_large` above).
+    pub max_request_memory_bytes: usize,
+    /// Most memory all ingest requests in flight may hold together (503
+    /// `server_busy` with Retry-After when spent).
+    pub memory_budget_bytes: usize,
+    /// Largest stored form (JSON, before compression) of one batch's
+    /// events (413 `stored_batch_too_large`); replay holds one at a time.
+    pub max_stored_batch_bytes: usize,
     /// Largest consent or withdrawal request body, in bytes.
     pub max_consent_body_bytes: usize,
     /// Requests per second per client address (0 disables the limit).
@@ -150,6 +161,9 @@ impl Default for IngestConfig {
         IngestConfig {
             max_body_bytes: 2 * 1024 * 1024,
             max_decompressed_bytes: 16 * 1024 * 1024,
+            max_request_memory_bytes: 192 * 1024 * 1024,
+            memory_budget_bytes: 768 * 1024 * 1024,
+            max_stored_batch_bytes: 32 * 1024 * 1024,
             max_consent_body_bytes: 16 * 1024,
             rate_limit_per_second: 50,
             rate_limit_burst: 200,

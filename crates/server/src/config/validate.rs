@@ -130,10 +130,23 @@ impl Config {
             ("ingest.max_body_bytes", ingest.max_body_bytes),
             ("ingest.max_decompressed_bytes", ingest.max_decompressed_bytes),
             ("ingest.max_consent_body_bytes", ingest.max_consent_body_bytes),
+            ("ingest.max_stored_batch_bytes", ingest.max_stored_batch_bytes),
         ];
         for (key, value) in sizes {
             problems.check((1024..=1 << 30).contains(&value), key, "must be between 1 KiB and 1 GiB");
         }
+        // A batch at the decompressed limit must fit its own request's
+        // memory (body, decompressed copy, a tree a few times larger).
+        problems.check(
+            ingest.max_request_memory_bytes >= ingest.max_decompressed_bytes.saturating_mul(2),
+            "ingest.max_request_memory_bytes",
+            "must be at least 2 × ingest.max_decompressed_bytes (a decoded batch is larger than its body)",
+        );
+        problems.check(
+            ingest.memory_budget_bytes >= ingest.max_request_memory_bytes,
+            "ingest.memory_budget_bytes",
+            "must be at least ingest.max_request_memory_bytes (one request must fit)",
+        );
         problems.check(
             ingest.max_decompressed_bytes >= ingest.max_body_bytes,
             "ingest.max_decompressed_bytes",
