@@ -363,6 +363,15 @@ fn the_heatmap_api_needs_an_api_key() {
         b"",
     );
     assert_eq!((bad.status, bad.error_code().as_str()), (400, "bad_request"));
+    for range in ["to=9999-12-31", "from=2149-06-06&to=2149-06-07"] {
+        let far = veil.request(
+            "GET",
+            &format!("/v1/sites/demo/heatmaps?page=%2F&{range}"),
+            &[("Authorization", &format!("Bearer {ANALYST_KEY}"))],
+            b"",
+        );
+        assert_eq!((far.status, far.error_code().as_str()), (400, "bad_request"), "{range}");
+    }
 }
 
 #[test]
