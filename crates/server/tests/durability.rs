@@ -65,6 +65,17 @@ fn batches_accepted_while_clickhouse_is_down_arrive_once_none_twice() {
     }
     // Give the shipper time to fail a few inserts.
     std::thread::sleep(Duration::from_secs(2));
+    // Mid-outage, the backlog gauges show the 20 waiting records (each
+    // batch is one record), not the 0 of before the outage.
+    let gauge = |metrics: &str, name: &str| -> u64 {
+        metrics
+            .lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in\n{metrics}"))
+    };
+    let metrics = veil.get("/metrics").expect("metrics").1;
+    assert_eq!(gauge(&metrics, "veil_queue_unconsumed_records"), 20, "{metrics}");
+    assert!(gauge(&metrics, "veil_queue_unconsumed_bytes") > 0, "{metrics}");
     setup.clickhouse.start();
     wait_for_query(
         &setup.db,
@@ -76,6 +87,7 @@ fn batches_accepted_while_clickhouse_is_down_arrive_once_none_twice() {
     assert_eq!(setup.db.query("SELECT count() FROM recordings").trim(), "21", "a batch was stored twice");
     let metrics = veil.get("/metrics").expect("metrics").1;
     assert!(metrics.contains(r#"veil_store_insert_failures_total{kind="retryable"}"#), "{metrics}");
+    assert_eq!(gauge(&metrics, "veil_queue_unconsumed_records"), 0, "drained: {metrics}");
 }
 
 #[test]

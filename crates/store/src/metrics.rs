@@ -34,6 +34,15 @@ pub struct StoreMetrics {
 }
 
 impl StoreMetrics {
+    /// Sets the backlog gauges from the queue's own counters. Called by
+    /// the shipper between rounds and by every scrape: during a ClickHouse
+    /// outage the shipper sits in its insert retries, and the backlog is
+    /// what ops need to see then.
+    pub fn observe_queue(&self, stats: &veil_queue::QueueStats) {
+        self.queue_bytes.set(i64::try_from(stats.unconsumed_bytes).unwrap_or(i64::MAX));
+        self.queue_records.set(i64::try_from(stats.unconsumed_records).unwrap_or(i64::MAX));
+    }
+
     /// Creates the metrics and registers them.
     pub fn register(registry: &Registry) -> prometheus::Result<StoreMetrics> {
         let metrics = StoreMetrics {

@@ -52,8 +52,7 @@ pub async fn run(
     let mut last_full = 0;
     loop {
         let stats = queue.stats();
-        metrics.queue_bytes.set(i64::try_from(stats.unconsumed_bytes).unwrap_or(i64::MAX));
-        metrics.queue_records.set(i64::try_from(stats.unconsumed_records).unwrap_or(i64::MAX));
+        metrics.observe_queue(&stats);
         metrics.queue_full.inc_by(stats.full_rejections_total.saturating_sub(last_full));
         last_full = stats.full_rejections_total;
         if shutdown_since.is_none() && *shutdown.borrow() {
