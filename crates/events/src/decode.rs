@@ -70,13 +70,17 @@ pub fn events_from_json(input: &[u8]) -> Result<Vec<Event<'_>>, DecodeError> {
     json::events(input, &mut Budget::unlimited())
 }
 
-/// [`events_from_json`] charging `budget`: replay reads stored batches
-/// with it, so one batch cannot make a replay hold more than the budget.
-pub fn events_from_json_within<'de>(
+/// [`events_from_json`] one event at a time: each event is handed to
+/// `each` as soon as it is decoded and dropped after, so a long array is
+/// never held as one tree (replay reads stored batches with it). The
+/// budget is charged for every event read (a budget of one event's size
+/// would refuse the second; pass what the whole array may cost).
+pub fn each_event_from_json<'de>(
     input: &'de [u8],
     budget: &mut Budget,
-) -> Result<Vec<Event<'de>>, DecodeError> {
-    json::events(input, budget)
+    mut each: impl FnMut(Event<'de>),
+) -> Result<(), DecodeError> {
+    json::each_event(input, budget, &mut each)
 }
 
 /// Bare-value decoding for tests that probe the model without an envelope.

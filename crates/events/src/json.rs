@@ -44,6 +44,16 @@ pub(crate) fn events<'de>(input: &'de [u8], budget: &mut Budget) -> Result<Vec<E
     run(input, budget, None, |ctx, de| EventsSeed { ctx, depth: 1 }.deserialize(de))
 }
 
+/// Decodes a bare array of events one event at a time, handing each to
+/// `each` and dropping it: only one event's tree is ever held.
+pub(crate) fn each_event<'de>(
+    input: &'de [u8],
+    budget: &mut Budget,
+    each: &mut dyn FnMut(Event<'de>),
+) -> Result<(), DecodeError> {
+    run(input, budget, None, |ctx, de| EachEventSeed { ctx, each }.deserialize(de))
+}
+
 /// Decodes a bare value (tests probe the depth boundary with it).
 #[cfg(test)]
 pub(crate) fn value(input: &[u8]) -> Result<Value<'_>, DecodeError> {
@@ -384,6 +394,36 @@ impl<'de> Visitor<'de> for EventsSeed<'_> {
             ctx.with_budget(|b| push_event(&mut events, event, b))?;
         }
         Ok(events)
+    }
+}
+
+/// Reads an array of events (the document root), handing each to `each`.
+struct EachEventSeed<'c, 'f, 'de> {
+    ctx: &'c Ctx,
+    each: &'f mut dyn FnMut(Event<'de>),
+}
+
+impl<'de> DeserializeSeed<'de> for EachEventSeed<'_, '_, 'de> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EachEventSeed<'_, '_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of rrweb events")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let seed = EventSeed { ctx: self.ctx, depth: 2 };
+        while let Some(event) = seq.next_element_seed(seed)? {
+            (self.each)(event);
+        }
+        Ok(())
     }
 }
 

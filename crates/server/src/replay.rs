@@ -2,8 +2,17 @@
 //! holding the whole session: batches arrive ordered by their first event
 //! ([`veil_store::recordings`]), so once a batch starting at `t` is read, no
 //! later batch can hold an event before `t`, and every buffered event up to
-//! `t` can be sent. Memory is bounded by the batches that overlap in time
-//! (normally one).
+//! `t` can be sent.
+//!
+//! What is held is bounded whatever the stored timestamps say: one stored
+//! batch's JSON (at most [`MAX_PAYLOAD_BYTES`]), decoded one event at a
+//! time, and at most [`MAX_PENDING_BYTES`] of events waiting for their
+//! turn. Events whose timestamps lie beyond later batches' starts (a clock
+//! jump, a tab left open for days, or a hostile recorder) wait in that
+//! buffer; when it is full, its earliest events are sent at once. So the
+//! rule a player sees is: events come in timestamp order, except that an
+//! out-of-order tail larger than the buffer is sent in batch order as it
+//! overflows — every event exactly once, none dropped.
 //!
 //! Events keep the bytes masking produced (re-encoded from the stored
 //! JSON, which is lossless); ties keep recording order (batch `seq`, then
@@ -23,6 +32,16 @@ pub enum ReplayError {
         /// Cause.
         source: std::io::Error,
     },
+    /// The payload decompresses to more than replay reads of one batch.
+    #[error(
+        "stored batch {seq} is larger than {limit} bytes as JSON; it was not written by this version's ingest"
+    )]
+    TooLarge {
+        /// Batch.
+        seq: u64,
+        /// The limit.
+        limit: usize,
+    },
     /// The payload is not a JSON array of events.
     #[error("stored batch {seq} does not decode: {source}")]
     Decode {
@@ -39,9 +58,12 @@ pub enum ReplayError {
     },
 }
 
-/// Stored payloads are at most the ingest limit after decompression; this
-/// bound only protects against a corrupt frame claiming more.
-const MAX_PAYLOAD_BYTES: usize = 1 << 30;
+/// The most JSON one stored batch may decompress to at replay: the
+/// largest `ingest.max_stored_batch_bytes` the configuration accepts.
+pub const MAX_PAYLOAD_BYTES: usize = 64 << 20;
+
+/// The most event bytes held back waiting for their timestamp's turn.
+pub const MAX_PENDING_BYTES: usize = 8 << 20;
 
 /// One event waiting to be sent: (timestamp, seq, position) orders it.
 type Pending = Reverse<(i64, u64, usize, Vec<u8>)>;
@@ -50,6 +72,7 @@ type Pending = Reverse<(i64, u64, usize, Vec<u8>)>;
 #[derive(Debug, Default)]
 pub struct Timeline {
     pending: BinaryHeap<Pending>,
+    pending_bytes: usize,
     emitted: u64,
 }
 
@@ -63,16 +86,35 @@ impl Timeline {
     /// the events that can be sent now, each as its JSON text.
     pub fn push(&mut self, seq: u64, first_ts: u64, payload: &[u8]) -> Result<Vec<Vec<u8>>, ReplayError> {
         let json = decompress(seq, payload)?;
-        let events = veil_events::decode::events_from_json(&json)
-            .map_err(|source| ReplayError::Decode { seq, source })?;
         let first_ts = i64::try_from(first_ts).unwrap_or(i64::MAX);
-        let ready = self.drain(|ts| ts <= first_ts);
-        for (position, event) in events.iter().enumerate() {
-            let text = veil_events::encode::events_to_json(std::slice::from_ref(event))
-                .map_err(|_| ReplayError::Encode { seq })?;
-            // `[` … `]` around the one event.
-            let text = text.get(1..text.len().saturating_sub(1)).unwrap_or_default().to_vec();
-            self.pending.push(Reverse((event.timestamp, seq, position, text)));
+        let mut ready = self.drain(|ts| ts <= first_ts);
+        let mut position = 0;
+        let mut encoded = true;
+        // Stored batches were written by ingest within its memory budget;
+        // they are decoded one event at a time, never as one tree.
+        let mut budget = veil_events::Budget::unlimited();
+        veil_events::decode::each_event_from_json(&json, &mut budget, |event| {
+            match veil_events::encode::events_to_json(std::slice::from_ref(&event)) {
+                Ok(text) => {
+                    // `[` … `]` around the one event.
+                    let text = text.get(1..text.len().saturating_sub(1)).unwrap_or_default().to_vec();
+                    self.pending_bytes += text.len();
+                    self.pending.push(Reverse((event.timestamp, seq, position, text)));
+                }
+                Err(_) => encoded = false,
+            }
+            position += 1;
+            // Full: the earliest held events go out now, in order.
+            while self.pending_bytes > MAX_PENDING_BYTES {
+                match self.pop() {
+                    Some(text) => ready.push(text),
+                    None => break,
+                }
+            }
+        })
+        .map_err(|source| ReplayError::Decode { seq, source })?;
+        if !encoded {
+            return Err(ReplayError::Encode { seq });
         }
         Ok(ready)
     }
@@ -87,31 +129,47 @@ impl Timeline {
         self.emitted
     }
 
+    /// Bytes of events held back now.
+    pub fn pending_bytes(&self) -> usize {
+        self.pending_bytes
+    }
+
+    fn pop(&mut self) -> Option<Vec<u8>> {
+        let Reverse((_, _, _, text)) = self.pending.pop()?;
+        self.pending_bytes -= text.len();
+        self.emitted += 1;
+        Some(text)
+    }
+
     fn drain(&mut self, ready: impl Fn(i64) -> bool) -> Vec<Vec<u8>> {
         let mut out = Vec::new();
         while let Some(Reverse((ts, ..))) = self.pending.peek() {
             if !ready(*ts) {
                 break;
             }
-            if let Some(Reverse((_, _, _, text))) = self.pending.pop() {
-                out.push(text);
+            match self.pop() {
+                Some(text) => out.push(text),
+                None => break,
             }
         }
-        self.emitted += out.len() as u64;
         out
     }
 }
 
-/// The JSON array of events of a stored batch.
+/// The JSON array of events of a stored batch, at most
+/// [`MAX_PAYLOAD_BYTES`].
 pub fn decompress(seq: u64, payload: &[u8]) -> Result<Vec<u8>, ReplayError> {
     use std::io::Read;
     let decoder = zstd::stream::read::Decoder::new(payload)
         .map_err(|source| ReplayError::Decompress { seq, source })?;
-    let mut json = Vec::with_capacity(payload.len() * 8);
+    let mut json = Vec::with_capacity((payload.len() * 8).min(MAX_PAYLOAD_BYTES));
     decoder
-        .take(MAX_PAYLOAD_BYTES as u64)
+        .take(MAX_PAYLOAD_BYTES as u64 + 1)
         .read_to_end(&mut json)
         .map_err(|source| ReplayError::Decompress { seq, source })?;
+    if json.len() > MAX_PAYLOAD_BYTES {
+        return Err(ReplayError::TooLarge { seq, limit: MAX_PAYLOAD_BYTES });
+    }
     Ok(json)
 }
 
@@ -169,6 +227,46 @@ mod tests {
         let got: serde_json::Value = serde_json::from_slice(&out[0]).expect("json");
         let want: serde_json::Value = serde_json::from_str(event).expect("json");
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_tail_beyond_the_buffer_overflows_in_order_and_nothing_is_lost() {
+        // Every batch starts early but carries a far-future event of 1 MiB:
+        // without the cap all of them would wait for the end.
+        let filler = "x".repeat(1 << 20);
+        let mut timeline = Timeline::new();
+        let mut out = Vec::new();
+        for seq in 0..20u64 {
+            let start = 1_000 + seq as i64;
+            let late = format!("late{seq}{filler}");
+            out.extend(
+                timeline
+                    .push(seq, start as u64, &stored(&[(start, "early"), (i64::MAX / 2, &late)]))
+                    .expect("push"),
+            );
+            assert!(timeline.pending_bytes() <= MAX_PENDING_BYTES, "held {}", timeline.pending_bytes());
+        }
+        out.extend(timeline.finish());
+        let tags = tags(&out);
+        assert_eq!(tags.len(), 40, "every event exactly once");
+        assert_eq!(tags.iter().filter(|t| *t == "early").count(), 20);
+        // The overflowed tail comes out in batch order.
+        let late: Vec<&String> = tags.iter().filter(|t| t.starts_with("late")).collect();
+        let order: Vec<u64> =
+            late.iter().map(|t| t[4..t.len() - filler.len()].parse().expect("seq")).collect();
+        assert_eq!(order, (0..20).collect::<Vec<_>>());
+        assert_eq!(timeline.emitted(), 40);
+    }
+
+    #[test]
+    fn a_payload_over_the_replay_limit_is_an_error() {
+        let mut encoder = zstd::stream::write::Encoder::new(Vec::new(), 1).expect("zstd");
+        let zeros = vec![b' '; 1 << 20];
+        for _ in 0..=MAX_PAYLOAD_BYTES >> 20 {
+            std::io::Write::write_all(&mut encoder, &zeros).expect("zstd");
+        }
+        let payload = encoder.finish().expect("zstd");
+        assert!(matches!(decompress(9, &payload), Err(ReplayError::TooLarge { seq: 9, .. })));
     }
 
     #[test]

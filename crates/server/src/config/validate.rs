@@ -143,6 +143,11 @@ impl Config {
             "must be at least 2 × ingest.max_decompressed_bytes (a decoded batch is larger than its body)",
         );
         problems.check(
+            ingest.max_stored_batch_bytes <= crate::replay::MAX_PAYLOAD_BYTES,
+            "ingest.max_stored_batch_bytes",
+            "must be at most 64 MiB (what replay reads of one stored batch)",
+        );
+        problems.check(
             ingest.memory_budget_bytes >= ingest.max_request_memory_bytes,
             "ingest.memory_budget_bytes",
             "must be at least ingest.max_request_memory_bytes (one request must fit)",

@@ -18,6 +18,11 @@ pub(crate) type Chunk = Result<Bytes, std::io::Error>;
 /// ClickHouse instead of filling memory.
 const CHANNEL_CHUNKS: usize = 4;
 
+/// Bytes per chunk (one large event may make a larger one): with
+/// [`CHANNEL_CHUNKS`], what a response holds in flight stays near 1 MiB
+/// however large a stored batch is.
+const CHUNK_BYTES: usize = 256 * 1024;
+
 /// Why a stream stopped early.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum StreamError {
@@ -110,13 +115,16 @@ async fn send_joined(
     if events.is_empty() {
         return Ok(());
     }
-    let mut chunk = Vec::with_capacity(events.iter().map(|e| e.len() + 1).sum());
+    let mut chunk = Vec::new();
     for event in events {
         if !*first_event {
             chunk.push(b',');
         }
         *first_event = false;
         chunk.extend_from_slice(&event);
+        if chunk.len() >= CHUNK_BYTES {
+            send(sender, std::mem::take(&mut chunk)).await?;
+        }
     }
-    send(sender, chunk).await
+    if chunk.is_empty() { Ok(()) } else { send(sender, chunk).await }
 }
