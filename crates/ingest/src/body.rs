@@ -30,7 +30,13 @@ pub fn declared_length(request: &HttpRequest) -> Option<usize> {
 pub async fn read(mut payload: web::Payload, limit: usize) -> Result<Bytes, Reject> {
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| Reject::Malformed(MalformedKind::Body))?;
+        let chunk = chunk.map_err(|error| match error {
+            // The server's body deadline (its edge middleware) passed.
+            actix_web::error::PayloadError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
+                Reject::BodyTimeout
+            }
+            _ => Reject::Malformed(MalformedKind::Body),
+        })?;
         if body.len() + chunk.len() > limit {
             return Err(Reject::BodyTooLarge { limit });
         }

@@ -21,15 +21,16 @@ pub const TOKEN_PARAM: &str = "consent";
 
 /// Refuses clients over their rate.
 pub fn rate_limit(state: &IngestState, request: &HttpRequest) -> Result<(), Reject> {
-    let Some(client) = client_ip(request) else {
+    let Some(client) = client_ip(state, request) else {
         return Ok(());
     };
     state.limiter.check(client, Instant::now()).map_err(|retry_after| Reject::RateLimited { retry_after })
 }
 
-/// The peer address, used in memory for rate limiting only.
-fn client_ip(request: &HttpRequest) -> Option<IpAddr> {
-    request.peer_addr().map(|addr| addr.ip())
+/// The client's address ([`crate::client`]), used in memory for rate
+/// limiting only.
+fn client_ip(state: &IngestState, request: &HttpRequest) -> Option<IpAddr> {
+    crate::client::address(request, Some(&state.settings.trusted_proxies))
 }
 
 /// The token from the header, else from the query string.

@@ -9,6 +9,7 @@
 mod batch;
 mod body;
 pub mod browser;
+pub mod client;
 pub mod clock;
 mod consent;
 pub mod decompress;

@@ -45,6 +45,9 @@ pub enum Reject {
     },
     /// More events than a batch may carry.
     TooManyEvents,
+    /// The body did not arrive within `server.body_read_timeout`; the
+    /// connection is closed.
+    BodyTimeout,
     /// No consent token in `X-Consent-Token` or `?consent=`.
     MissingToken,
     /// A token that does not verify (malformed, forged, unknown key,
@@ -105,6 +108,7 @@ impl Reject {
             Reject::MemoryTooLarge { .. } => "batch_too_large",
             Reject::StoredBatchTooLarge { .. } => "stored_batch_too_large",
             Reject::TooManyEvents => "too_many_events",
+            Reject::BodyTimeout => "request_timeout",
             Reject::MissingToken => "missing_token",
             Reject::InvalidToken(TokenError::Expired) => "token_expired",
             Reject::InvalidToken(TokenError::WrongSite) => "wrong_site",
@@ -135,6 +139,7 @@ impl Reject {
             | Reject::MemoryTooLarge { .. }
             | Reject::StoredBatchTooLarge { .. }
             | Reject::TooManyEvents => StatusCode::PAYLOAD_TOO_LARGE,
+            Reject::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             Reject::MissingToken => StatusCode::UNAUTHORIZED,
             Reject::InvalidToken(error) if error.is_forbidden() => StatusCode::FORBIDDEN,
             Reject::InvalidToken(_) => StatusCode::UNAUTHORIZED,
@@ -169,6 +174,7 @@ impl Reject {
                 format!("the batch's events exceed {limit} bytes as stored; send smaller batches")
             }
             Reject::TooManyEvents => "the batch carries more events than allowed".into(),
+            Reject::BodyTimeout => "the request body did not arrive in time".into(),
             Reject::MissingToken => "no consent token: send X-Consent-Token or ?consent=".into(),
             Reject::InvalidToken(error) => format!("consent token refused: {error}"),
             Reject::ConsentRevoked => "this consent was withdrawn".into(),
@@ -258,6 +264,10 @@ impl ResponseError for Reject {
 
     fn error_response(&self) -> HttpResponse {
         let mut response = ApiError::new(self.status(), self.code(), self.message()).error_response();
+        if *self == Reject::BodyTimeout {
+            // The rest of a stalled body is not worth waiting for.
+            response.head_mut().set_connection_type(actix_web::http::ConnectionType::Close);
+        }
         if let Some(wait) = self.retry_after() {
             let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
             if let Ok(value) = HeaderValue::from_str(&seconds.max(1).to_string()) {
@@ -282,6 +292,7 @@ mod tests {
             Reject::MemoryTooLarge { limit: 1 },
             Reject::StoredBatchTooLarge { limit: 1 },
             Reject::TooManyEvents,
+            Reject::BodyTimeout,
             Reject::MissingToken,
             Reject::InvalidToken(TokenError::BadSignature),
             Reject::InvalidToken(TokenError::Expired),
@@ -320,6 +331,7 @@ mod tests {
             (Reject::DecompressedTooLarge { limit: 1 }, 413),
             (Reject::MemoryTooLarge { limit: 1 }, 413),
             (Reject::StoredBatchTooLarge { limit: 1 }, 413),
+            (Reject::BodyTimeout, 408),
             (Reject::MissingToken, 401),
             (Reject::InvalidToken(TokenError::BadSignature), 401),
             (Reject::InvalidToken(TokenError::Expired), 401),

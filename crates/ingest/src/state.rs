@@ -63,6 +63,10 @@ pub struct IngestSettings {
     pub rate_limit_burst: u32,
     /// How long clients should wait after a 503.
     pub retry_after: Duration,
+    /// Proxies whose forwarding headers name the client.
+    pub trusted_proxies: crate::client::TrustedProxies,
+    /// Longest the body of one request may take to arrive (408 after).
+    pub body_read_timeout: Duration,
 }
 
 /// A withdrawal asked for erasure of its visitor's data. The withdrawal row
