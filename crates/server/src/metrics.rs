@@ -34,6 +34,12 @@ pub struct Metrics {
     /// `veil_erasures_total{trigger}`: visitors erased, by who asked
     /// (`admin`, `withdrawal`, `sweep`).
     pub erasures: IntCounterVec,
+    /// `veil_console_auth_failures_total{kind}`: console logins and bearer
+    /// keys that matched no configured key (`login`, `bearer`).
+    pub console_auth_failures: IntCounterVec,
+    /// `veil_console_auth_throttled_total{kind}`: attempts refused with 429
+    /// because their address failed too often.
+    pub console_auth_throttled: IntCounterVec,
     /// The browser-facing endpoints' metrics (`veil_ingest_…`).
     pub ingest: veil_ingest::IngestMetrics,
     /// The queue's and the shipper's metrics (`veil_queue_…`, `veil_store_…`).
@@ -92,7 +98,23 @@ impl Metrics {
         )
         .expect("valid metric");
 
+        let console_auth_failures = IntCounterVec::new(
+            Opts::new("veil_console_auth_failures_total", "Console logins and bearer keys matching no key."),
+            &["kind"],
+        )
+        .expect("valid metric");
+        let console_auth_throttled = IntCounterVec::new(
+            Opts::new(
+                "veil_console_auth_throttled_total",
+                "Authentication attempts refused because their address failed too often.",
+            ),
+            &["kind"],
+        )
+        .expect("valid metric");
+
         let collectors: Vec<Box<dyn prometheus::core::Collector>> = vec![
+            Box::new(console_auth_failures.clone()),
+            Box::new(console_auth_throttled.clone()),
             Box::new(pii_reports.clone()),
             Box::new(erasures.clone()),
             Box::new(build_info.clone()),
@@ -110,6 +132,8 @@ impl Metrics {
         Metrics {
             registry,
             build_info,
+            console_auth_failures,
+            console_auth_throttled,
             http_requests,
             http_duration,
             clickhouse_up,
@@ -156,6 +180,8 @@ mod tests {
         metrics.store.insert_failures.with_label_values(&["retryable"]).inc();
         metrics.pii_reports.with_label_values(&["reported"]).inc();
         metrics.erasures.with_label_values(&["admin"]).inc();
+        metrics.console_auth_failures.with_label_values(&["login"]).inc();
+        metrics.console_auth_throttled.with_label_values(&["login"]).inc();
         metrics
     }
 

@@ -43,7 +43,19 @@ fn record(veil: &veil_test_support::VeilProcess, visitor: &str, session: &str, b
 
 #[test]
 fn keys_and_roles_guard_every_endpoint() {
-    let (_db, veil) = server_with_keys(&[]);
+    // The wrong keys come from many clients behind a trusted proxy, so the
+    // per-address throttle of wrong keys (tested in console_hardening.rs)
+    // does not answer for them.
+    let db = veil_test_support::TestDatabase::new();
+    common::migrate(&db);
+    let config =
+        common::config_with_keys(&db, common::ORIGIN) + "\n[server]\ntrusted_proxies = [\"127.0.0.1/32\"]\n";
+    let mut veil = veil_test_support::VeilProcess::start(
+        common::VEIL.as_ref(),
+        veil_test_support::VeilOptions { config, env: Vec::new(), port: None },
+    );
+    common::wait_ready(&mut veil);
+    let mut client = 0u32;
     let endpoints: &[(&str, String, bool)] = &[
         ("GET", "/v1/sites/demo/sessions".into(), false),
         ("GET", format!("/v1/sites/demo/sessions/{SESSION}/events"), false),
@@ -58,7 +70,15 @@ fn keys_and_roles_guard_every_endpoint() {
     ];
     for (method, path, admin_only) in endpoints {
         for key in [None, Some("veil_wrong_key"), Some("")] {
-            let response = api(&veil, method, path, key, b"");
+            client += 1;
+            let forwarded = format!("203.0.113.{client}");
+            let auth = key.map(|k| format!("Bearer {k}"));
+            let mut headers =
+                vec![("Content-Type", "application/json"), ("X-Forwarded-For", forwarded.as_str())];
+            if let Some(auth) = &auth {
+                headers.push(("Authorization", auth));
+            }
+            let response = veil.request(method, path, &headers, b"");
             assert_eq!(response.status, 401, "{method} {path} with {key:?}");
             assert_eq!(response.error_code(), "unauthorized");
             assert_eq!(response.header("www-authenticate"), Some("Bearer"));

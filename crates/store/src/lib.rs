@@ -19,6 +19,7 @@
 pub mod audit;
 mod client;
 pub mod consent_log;
+pub mod console_logouts;
 pub mod erasure;
 mod error;
 pub mod heatmaps;

@@ -41,6 +41,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_recordings"),
     migration!(3, "0003_heatmaps"),
     migration!(4, "0004_sessions_audit"),
+    migration!(5, "0005_console_logouts"),
 ];
 
 impl Migration {

@@ -143,6 +143,14 @@ pub fn table_probes() -> Vec<TableProbe> {
             ],
         },
         TableProbe {
+            table: "console_logouts",
+            sample_insert: render(
+                crate::console_logouts::INSERT_LOGOUT,
+                &["'0123456789abcdef0123456789abcdef'", "1795514400", "1795470000"],
+            ),
+            queries: vec![render(crate::console_logouts::SELECT_LOGOUTS, &["1795470000", "1795470000"])],
+        },
+        TableProbe {
             table: "audit_log",
             sample_insert: "INSERT INTO audit_log (at, at_ms, actor, role, action, site, subject, detail) VALUES \
                 (toDateTime('2026-11-24 10:00:00'), 5, 'alice', 'analyst', 'recording.read', 'demo', \

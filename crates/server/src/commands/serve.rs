@@ -113,18 +113,37 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     });
     let api_keys = web::Data::new(crate::http::auth::ApiKeys::new(&config.api_keys));
     let console_sessions = web::Data::new(console_sessions(&config));
+    let logouts = actix_web::rt::spawn(crate::http::console_session::sync_logouts_forever(
+        store.clone(),
+        console_sessions.get_ref().clone(),
+        config.consent.revocation_poll_interval,
+    ));
+    let auth_throttle = web::Data::new(crate::http::throttle::AuthThrottle::new(
+        metrics.console_auth_failures.clone(),
+        metrics.console_auth_throttled.clone(),
+    ));
+    let trusted = web::Data::new(trusted_proxies(&config)?);
+    let edge = web::Data::new(crate::http::edge::EdgeLimits::new(
+        config.server.body_read_timeout,
+        config.server.max_requests_per_client,
+    ));
     let mut server = HttpServer::new(move || {
         App::new()
+            .app_data(trusted.clone())
+            .app_data(edge.clone())
             .app_data(state.clone())
             .app_data(ingest.clone())
             .app_data(api_keys.clone())
             .app_data(console_sessions.clone())
+            .app_data(auth_throttle.clone())
             .app_data(http::query_config())
+            .wrap(from_fn(http::edge::limit))
             .wrap(from_fn(http::observe))
             .configure(veil_ingest::routes)
             .configure(http::routes)
     })
     .shutdown_timeout(config.server.shutdown_timeout.as_secs().max(1))
+    .client_request_timeout(config.server.header_read_timeout)
     .disable_signals();
     if config.server.workers > 0 {
         server = server.workers(config.server.workers);
@@ -147,6 +166,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 
     probe.abort();
     sync.abort();
+    logouts.abort();
     retention.abort();
     erasures.abort();
     sweep.abort();
@@ -232,7 +252,15 @@ fn ingest_settings(config: &Config) -> anyhow::Result<IngestSettings> {
         rate_limit_per_second: config.ingest.rate_limit_per_second,
         rate_limit_burst: config.ingest.rate_limit_burst,
         retry_after: RETRY_AFTER,
+        trusted_proxies: trusted_proxies(config)?,
+        body_read_timeout: config.server.body_read_timeout,
     })
+}
+
+/// `server.trusted_proxies`, parsed (validation already refused bad ones).
+fn trusted_proxies(config: &Config) -> anyhow::Result<veil_ingest::client::TrustedProxies> {
+    veil_ingest::client::TrustedProxies::parse(config.server.trusted_proxies.iter().map(String::as_str))
+        .context("`server.trusted_proxies`")
 }
 
 /// Console logins are signed with keys derived from the non-retired

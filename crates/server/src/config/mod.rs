@@ -47,6 +47,20 @@ pub struct ServerConfig {
     pub shutdown_timeout: Duration,
     /// Worker threads for HTTP; 0 means one per CPU core.
     pub workers: usize,
+    /// Longest a client may take to send a request's headers (408 after).
+    #[serde(with = "humantime_serde")]
+    pub header_read_timeout: Duration,
+    /// Longest a client may take to send a request's body (408 after, and
+    /// the connection is closed): a stalled upload holds its buffer.
+    #[serde(with = "humantime_serde")]
+    pub body_read_timeout: Duration,
+    /// Requests one client address may have in flight at once (429
+    /// above); 0 disables the limit.
+    pub max_requests_per_client: u32,
+    /// Reverse proxies (CIDRs or addresses) whose `X-Forwarded-For` /
+    /// `Forwarded` header names the client, for rate limits and
+    /// throttling only; the address is never stored.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -55,6 +69,10 @@ impl Default for ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             shutdown_timeout: Duration::from_secs(30),
             workers: 0,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            max_requests_per_client: 64,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -90,6 +90,22 @@ impl Config {
             "server.shutdown_timeout",
             "must be greater than zero",
         );
+        for (key, timeout) in [
+            ("server.header_read_timeout", self.server.header_read_timeout),
+            ("server.body_read_timeout", self.server.body_read_timeout),
+        ] {
+            problems.check(
+                (std::time::Duration::from_millis(100)..=std::time::Duration::from_secs(3600))
+                    .contains(&timeout),
+                key,
+                "must be between 100ms and 1h",
+            );
+        }
+        if let Err(error) =
+            veil_ingest::client::TrustedProxies::parse(self.server.trusted_proxies.iter().map(String::as_str))
+        {
+            problems.add("server.trusted_proxies", error.to_string());
+        }
     }
 
     fn validate_clickhouse(&self, problems: &mut Problems) {

@@ -13,6 +13,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
 use veil_ingest::ApiError;
 
 use super::console_session::{self, COOKIE, CSRF_HEADER, ConsoleSessions, Session};
+use super::throttle::{Attempt, AuthThrottle};
 use crate::config::{ApiKeyConfig, Role};
 
 /// The configured keys, hashed.
@@ -81,6 +82,9 @@ pub struct Caller {
 /// Why a request is not allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Denied {
+    /// Too many failed keys from this client address (429); the duration
+    /// is how long until it may try again.
+    Throttled(std::time::Duration),
     /// No key, or a key nobody holds (401).
     Unauthenticated,
     /// A valid key without the role (403).
@@ -93,6 +97,9 @@ pub enum Denied {
 impl std::fmt::Display for Denied {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Denied::Throttled(_) => {
+                write!(f, "too many failed API keys from this address; wait before trying again")
+            }
             Denied::Unauthenticated => write!(f, "a valid API key is required: Authorization: Bearer <key>"),
             Denied::Forbidden => write!(f, "this API key's role may not do this"),
             Denied::MissingCsrfHeader => {
@@ -105,6 +112,7 @@ impl std::fmt::Display for Denied {
 impl ResponseError for Denied {
     fn status_code(&self) -> StatusCode {
         match self {
+            Denied::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Denied::Unauthenticated => StatusCode::UNAUTHORIZED,
             Denied::Forbidden | Denied::MissingCsrfHeader => StatusCode::FORBIDDEN,
         }
@@ -112,6 +120,7 @@ impl ResponseError for Denied {
 
     fn error_response(&self) -> HttpResponse {
         let code = match self {
+            Denied::Throttled(_) => "throttled",
             Denied::Unauthenticated => "unauthorized",
             Denied::Forbidden => "forbidden",
             Denied::MissingCsrfHeader => "csrf",
@@ -119,6 +128,12 @@ impl ResponseError for Denied {
         let mut response = ApiError::new(self.status_code(), code, self.to_string()).error_response();
         if *self == Denied::Unauthenticated {
             response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Denied::Throttled(wait) = self {
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            if let Ok(value) = HeaderValue::from_str(&seconds.max(1).to_string()) {
+                response.headers_mut().insert(actix_web::http::header::RETRY_AFTER, value);
+            }
         }
         response
     }
@@ -132,7 +147,19 @@ fn caller(request: &HttpRequest) -> Result<Caller, Denied> {
         if !scheme.eq_ignore_ascii_case("bearer") {
             return Err(Denied::Unauthenticated);
         }
-        return keys.identify(key.trim()).ok_or(Denied::Unauthenticated);
+        let throttle = request.app_data::<web::Data<AuthThrottle>>();
+        let client = client_address(request);
+        let now = std::time::Instant::now();
+        if let Some(throttle) = throttle {
+            throttle.check(client, Attempt::Bearer, now).map_err(Denied::Throttled)?;
+        }
+        let found = keys.identify(key.trim());
+        if found.is_none()
+            && let Some(throttle) = throttle
+        {
+            throttle.fail(client, Attempt::Bearer, now);
+        }
+        return found.ok_or(Denied::Unauthenticated);
     }
     let caller = console_caller(request, keys).ok_or(Denied::Unauthenticated)?;
     let safe = matches!(request.method().as_str(), "GET" | "HEAD" | "OPTIONS");
@@ -141,6 +168,13 @@ fn caller(request: &HttpRequest) -> Result<Caller, Denied> {
         return Err(Denied::MissingCsrfHeader);
     }
     Ok(caller)
+}
+
+/// The client's address for throttling (memory only, never stored): the
+/// one place that decides it, so a trusted-proxy rule applies everywhere.
+pub(crate) fn client_address(request: &HttpRequest) -> Option<std::net::IpAddr> {
+    let trusted = request.app_data::<web::Data<veil_ingest::client::TrustedProxies>>();
+    veil_ingest::client::address(request, trusted.map(|t| t.get_ref()))
 }
 
 /// The caller of a request carrying a valid console cookie.
@@ -209,8 +243,13 @@ mod tests {
     fn a_console_session_stands_for_its_key_while_configured() {
         let keys = keys();
         let (caller, fingerprint) = keys.identify_with_fingerprint("veil_alice").expect("known key");
-        let session =
-            Session { name: caller.name.clone(), role: Role::Admin, fingerprint, expires_at: u64::MAX };
+        let session = Session {
+            name: caller.name.clone(),
+            role: Role::Admin,
+            fingerprint,
+            expires_at: u64::MAX,
+            id: "0".repeat(32),
+        };
         // The configured role counts, not the one the cookie claims.
         assert_eq!(keys.for_session(&session).map(|c| c.role), Some(Role::Analyst));
         let replaced = Session { fingerprint: "0000000000000000".into(), ..session.clone() };

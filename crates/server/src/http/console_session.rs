@@ -1,15 +1,24 @@
 //! Console logins (issue 8): an analyst types an API key once and gets a
 //! session cookie, so the key is never kept in the browser. The cookie is
-//! `v1.<payload>.<mac>`: key name, role, a fingerprint of the key's hash and
-//! an expiry, under a BLAKE3 keyed MAC whose key is derived from the consent
-//! signing keys. Every node verifies it without shared state, a key removed
-//! from the configuration ends its sessions, and rotating the signing keys
-//! ends all of them.
+//! `v2.<payload>.<mac>`: key name, role, a fingerprint of the key's hash, an
+//! expiry and a random session id, under a BLAKE3 keyed MAC whose key is
+//! derived from the consent signing keys. Every node verifies it without
+//! shared state, a key removed from the configuration ends its sessions,
+//! and rotating the signing keys ends all of them.
+//!
+//! A logout ends the session on every node (issue 17): its id is refused at
+//! once by the node that answered, and recorded in ClickHouse
+//! (`console_logouts`), which every node polls. A copied cookie so stops
+//! working everywhere within the poll interval. `v1` cookies (no id) are
+//! no longer accepted: they could not be ended.
 //!
 //! The cookie is HttpOnly and SameSite=Strict (Secure behind TLS), and a
 //! request authenticated by it that changes something must also carry
 //! `X-Veil-Console: 1`, which a cross-site form or image cannot send: two
 //! independent guards against cross-site request forgery.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use crate::config::Role;
 
@@ -21,6 +30,9 @@ pub const CSRF_HEADER: &str = "x-veil-console";
 pub const LIFETIME_SECS: u64 = 12 * 3600;
 /// Domain separation of the MAC key derived from a consent signing key.
 const CONTEXT: &str = "veil 2026 console session v1";
+/// Ended sessions remembered at most: every logout needs a valid key, and
+/// each is forgotten when its cookie would have expired anyway.
+const MAX_ENDED: usize = 100_000;
 
 /// What a valid cookie says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +45,8 @@ pub struct Session {
     pub fingerprint: String,
     /// Unix seconds.
     pub expires_at: u64,
+    /// Random id (32 hex digits) naming this login, so a logout can end it.
+    pub id: String,
 }
 
 /// Issues and checks console cookies.
@@ -40,6 +54,9 @@ pub struct Session {
 pub struct ConsoleSessions {
     /// MAC keys, newest first: the first signs, all verify.
     keys: Vec<[u8; 32]>,
+    /// Ended sessions by id, with their cookie's expiry; shared by the
+    /// handlers and the poller of `console_logouts`.
+    ended: Arc<RwLock<HashMap<String, u64>>>,
 }
 
 impl std::fmt::Debug for ConsoleSessions {
@@ -54,22 +71,48 @@ impl ConsoleSessions {
         let mut keys: Vec<[u8; 32]> =
             signing_keys.into_iter().map(|secret| blake3::derive_key(CONTEXT, secret)).collect();
         keys.reverse();
-        ConsoleSessions { keys }
+        ConsoleSessions { keys, ended: Arc::default() }
     }
 
     /// A cookie value for a logged-in key, or `None` without signing keys.
     pub fn issue(&self, name: &str, role: Role, fingerprint: &str, now: u64) -> Option<String> {
         let key = self.keys.first()?;
-        let payload = format!("{name}\n{}\n{fingerprint}\n{}", role.as_str(), now + LIFETIME_SECS);
+        let id = hex::encode(rand::random::<[u8; 16]>());
+        let payload = format!("{name}\n{}\n{fingerprint}\n{}\n{id}", role.as_str(), now + LIFETIME_SECS);
         let payload = hex::encode(payload.as_bytes());
         let mac = blake3::keyed_hash(key, payload.as_bytes());
-        Some(format!("v1.{payload}.{}", mac.to_hex()))
+        Some(format!("v2.{payload}.{}", mac.to_hex()))
+    }
+
+    /// Ends a session: its cookie is refused from now on (on this node; the
+    /// caller records it for the others). Forgotten after `expires_at`.
+    pub fn end(&self, id: &str, expires_at: u64, now: u64) {
+        let mut ended = self.ended.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if ended.len() >= MAX_ENDED {
+            ended.retain(|_, expiry| *expiry > now);
+        }
+        ended.insert(id.to_owned(), expires_at);
+    }
+
+    /// Forgets ended sessions whose cookies have expired.
+    pub fn prune(&self, now: u64) {
+        let mut ended = self.ended.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        ended.retain(|_, expiry| *expiry > now);
+    }
+
+    fn is_ended(&self, id: &str) -> bool {
+        self.ended.read().unwrap_or_else(std::sync::PoisonError::into_inner).contains_key(id)
     }
 
     /// The session a cookie value stands for, if its MAC verifies under any
-    /// key and it has not expired.
+    /// key, it has not expired and it was not ended by a logout.
     pub fn verify(&self, value: &str, now: u64) -> Option<Session> {
-        let rest = value.strip_prefix("v1.")?;
+        let session = self.verify_signed(value, now)?;
+        (!self.is_ended(&session.id)).then_some(session)
+    }
+
+    fn verify_signed(&self, value: &str, now: u64) -> Option<Session> {
+        let rest = value.strip_prefix("v2.")?;
         let (payload, mac) = rest.split_once('.')?;
         let mac = blake3::Hash::from_hex(mac).ok()?;
         // `blake3::Hash` compares in constant time.
@@ -86,12 +129,42 @@ impl ConsoleSessions {
         };
         let fingerprint = fields.next()?.to_owned();
         let expires_at: u64 = fields.next()?.parse().ok()?;
-        (fields.next().is_none() && now < expires_at).then_some(Session {
+        let id = fields.next()?.to_owned();
+        (fields.next().is_none() && now < expires_at && id.len() == 32).then_some(Session {
             name,
             role,
             fingerprint,
             expires_at,
+            id,
         })
+    }
+}
+
+/// Overlap of consecutive polls of `console_logouts`, so a row that lands
+/// late (clocks of nodes differ) is not missed.
+const POLL_OVERLAP_SECS: u32 = 120;
+
+/// Learns logouts answered by other nodes from ClickHouse, every
+/// `interval`, and forgets those whose cookies have expired.
+pub async fn sync_logouts_forever(
+    store: veil_store::Store,
+    sessions: ConsoleSessions,
+    interval: std::time::Duration,
+) {
+    let mut since: u32 = 0;
+    loop {
+        let now = veil_ingest::clock::clamp_u32(veil_ingest::clock::now_secs());
+        match store.console_logouts_since(since, now).await {
+            Ok(logouts) => {
+                for logout in logouts {
+                    sessions.end(&logout.session_id, u64::from(logout.expires_at), u64::from(now));
+                }
+                sessions.prune(u64::from(now));
+                since = now.saturating_sub(POLL_OVERLAP_SECS);
+            }
+            Err(error) => tracing::warn!(%error, "cannot read console logouts from ClickHouse; will retry"),
+        }
+        tokio::time::sleep(interval).await;
     }
 }
 
@@ -133,17 +206,32 @@ mod tests {
     #[test]
     fn tampered_cookies_are_refused() {
         let issued = sessions(1).issue("alice", Role::Analyst, "0123456789abcdef", 1_000).expect("a key");
-        let forged_payload = hex::encode("alice\nadmin\n0123456789abcdef\n99999999999".as_bytes());
+        let forged_payload = hex::encode("alice\nadmin\n0123456789abcdef\n99999999999\nx".as_bytes());
         let (_, mac) = issued.rsplit_once('.').expect("mac");
         for forged in [
-            format!("v1.{forged_payload}.{mac}"),
-            issued.replacen("v1.", "v2.", 1),
+            format!("v2.{forged_payload}.{mac}"),
+            issued.replacen("v2.", "v1.", 1),
             issued[..issued.len() - 1].to_owned(),
             String::new(),
             "v1..".to_owned(),
         ] {
             assert!(sessions(1).verify(&forged, 1_001).is_none(), "{forged}");
         }
+    }
+
+    #[test]
+    fn an_ended_session_is_refused_and_others_are_not() {
+        let sessions = sessions(1);
+        let first = sessions.issue("alice", Role::Analyst, "0123456789abcdef", 1_000).expect("a key");
+        let second = sessions.issue("alice", Role::Analyst, "0123456789abcdef", 1_000).expect("a key");
+        let session = sessions.verify(&first, 1_001).expect("valid");
+        sessions.end(&session.id, session.expires_at, 1_001);
+        assert!(sessions.verify(&first, 1_002).is_none(), "logged out");
+        assert!(sessions.verify(&second, 1_002).is_some(), "another login of the same key");
+        // A clone (another handler's copy) shares what was ended.
+        assert!(sessions.clone().verify(&first, 1_002).is_none());
+        sessions.prune(session.expires_at + 1);
+        assert!(!sessions.is_ended(&session.id), "forgotten once the cookie expired");
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod console;
 mod console_assets;
 pub mod console_session;
 pub(crate) mod dates;
+pub mod edge;
 mod embedded;
 mod health;
 mod heatmaps;
@@ -16,6 +17,7 @@ mod sdk;
 mod sessions;
 mod sites;
 mod stream;
+pub mod throttle;
 mod visitors;
 
 use std::sync::Arc;

@@ -116,8 +116,18 @@ pub fn server_with_keys(env: &[(&str, &str)]) -> (TestDatabase, VeilProcess) {
 pub fn server_with_keys_for(origin: &str, env: &[(&str, &str)]) -> (TestDatabase, VeilProcess) {
     let db = TestDatabase::new();
     migrate(&db);
+    let config = config_with_keys(&db, origin);
+    let env = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    let mut veil = VeilProcess::start(VEIL.as_ref(), VeilOptions { config, env, port: None });
+    wait_ready(&mut veil);
+    (db, veil)
+}
+
+/// The configuration of [`server_with_keys_for`], for tests that start
+/// several nodes on one database.
+pub fn config_with_keys(db: &TestDatabase, origin: &str) -> String {
     let hash = |key: &str| blake3::hash(key.as_bytes()).to_hex().to_string();
-    let config = config_for(&db.url(), db.name()).replacen(
+    config_for(&db.url(), db.name()).replacen(
         &format!("origins = [\"{ORIGIN}\"]\n"),
         &format!("origins = [\"{origin}\"]\nuser_id_secret = \"hex:{}\"\n", user_id_secret()),
         1,
@@ -126,11 +136,7 @@ pub fn server_with_keys_for(origin: &str, env: &[(&str, &str)]) -> (TestDatabase
          \n[[api_keys]]\nname = \"root\"\nrole = \"admin\"\nhash = \"blake3:{}\"\n",
         hash(ANALYST_KEY),
         hash(ADMIN_KEY)
-    );
-    let env = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-    let mut veil = VeilProcess::start(VEIL.as_ref(), VeilOptions { config, env, port: None });
-    wait_ready(&mut veil);
-    (db, veil)
+    )
 }
 
 /// A request with an API key (`None`: without one).
@@ -292,17 +298,40 @@ pub fn wait_for_metrics(veil: &VeilProcess, expected: &[&str], timeout: Duration
 /// POSTs a body to `/v1/ingest` as the recorder does for the `demo` site:
 /// from its origin, MessagePack compressed with zstd.
 pub fn ingest_body(veil: &VeilProcess, token: &str, body: &[u8]) -> veil_test_support::Response {
+    ingest_body_with(veil, token, body, &[])
+}
+
+/// [`ingest_body`] with more headers (e.g. `X-Forwarded-For`).
+pub fn ingest_body_with(
+    veil: &VeilProcess,
+    token: &str,
+    body: &[u8],
+    extra: &[(&str, &str)],
+) -> veil_test_support::Response {
+    let mut headers = vec![
+        ("Origin", ORIGIN),
+        ("X-Consent-Token", token),
+        ("Content-Type", "application/msgpack"),
+        ("Content-Encoding", "zstd"),
+        ("User-Agent", USER_AGENT),
+    ];
+    headers.extend_from_slice(extra);
+    veil.post("/v1/ingest", &headers, body)
+}
+
+/// `POST /console/login` with `key`, as the console sends it.
+pub fn console_login(veil: &VeilProcess, key: &str) -> veil_test_support::Response {
     veil.post(
-        "/v1/ingest",
-        &[
-            ("Origin", ORIGIN),
-            ("X-Consent-Token", token),
-            ("Content-Type", "application/msgpack"),
-            ("Content-Encoding", "zstd"),
-            ("User-Agent", USER_AGENT),
-        ],
-        body,
+        "/console/login",
+        &[("Content-Type", "application/json")],
+        json!({"key": key}).to_string().as_bytes(),
     )
+}
+
+/// The `name=value` part of a response's Set-Cookie header.
+pub fn cookie_of(response: &veil_test_support::Response) -> String {
+    let set = response.header("set-cookie").expect("a cookie");
+    set.split(';').next().unwrap_or_default().to_owned()
 }
 
 /// The browser every test batch comes from.
