@@ -75,6 +75,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("heatmap partitions dropped: {}", report.heatmap_partitions);
                 println!("recording partitions dropped: {}", report.recording_partitions);
                 println!("expired recording rows deleted: {}", report.recording_rows);
+                println!("console logout partitions dropped: {}", report.console_logout_partitions);
                 Ok(())
             })
         }

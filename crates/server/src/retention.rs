@@ -30,6 +30,8 @@ pub struct RetentionReport {
     pub recording_partitions: usize,
     /// Expired rows of recordings and the sessions index deleted.
     pub recording_rows: u64,
+    /// Week partitions of console logouts whose cookies all expired.
+    pub console_logout_partitions: usize,
 }
 
 impl RetentionReport {
@@ -66,6 +68,7 @@ pub async fn run_once(
         report.recording_rows +=
             store.delete_expired_recordings(&site.id, site.retention_days, today, DELETE_WAIT).await?;
     }
+    report.console_logout_partitions += store.drop_expired_console_logouts(today).await?;
     Ok(report)
 }
 
@@ -78,6 +81,7 @@ pub async fn run_forever(store: Store, config: std::sync::Arc<Config>) {
                     heatmap_partitions = report.heatmap_partitions,
                     recording_partitions = report.recording_partitions,
                     recording_rows = report.recording_rows,
+                    console_logout_partitions = report.console_logout_partitions,
                     "retention removed expired data"
                 )
             }

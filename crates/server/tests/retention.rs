@@ -26,6 +26,25 @@ fn months(db: &TestDatabase, table: &str, site: &str) -> String {
 }
 
 #[test]
+fn console_logouts_are_forgotten_once_their_cookies_expired() {
+    let db = TestDatabase::new();
+    common::migrate(&db);
+    let config = common::config_for(&db.url(), db.name());
+    // Cookies expiring on 2026-11-10 (week of 11-09) and 2026-11-25 (week
+    // of 11-23).
+    db.query(
+        "INSERT INTO console_logouts (session_id, expires_at, at) VALUES \
+         ('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', toDateTime('2026-11-10 12:00:00'), toDateTime('2026-11-10 01:00:00')), \
+         ('bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', toDateTime('2026-11-25 12:00:00'), toDateTime('2026-11-25 01:00:00'))",
+    );
+    let out = common::veil_with_config(&config, &["retention", "run", "--today", "2026-11-24"], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("console logout partitions dropped: 1"));
+    let left = db.query("SELECT session_id FROM console_logouts");
+    assert_eq!(left.trim(), "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "the still-valid cookie's logout is kept");
+}
+
+#[test]
 fn expired_heatmap_months_are_dropped_per_site_horizon() {
     let db = TestDatabase::new();
     common::migrate(&db);

@@ -162,8 +162,21 @@ impl Store {
     /// Drops the week partitions of the recording tables whose Sunday is
     /// before `today - keep_days` (the longest horizon of any site).
     pub async fn drop_expired_weeks(&self, keep_days: u32, today: i64) -> Result<usize, StoreError> {
+        self.drop_weeks(RECORDING_TABLES, keep_days, today).await
+    }
+
+    /// Drops the weeks of `console_logouts` whose cookies have all expired
+    /// (the table is partitioned by the Monday of the cookies' expiry): a
+    /// logout need not be remembered past the cookie's own end.
+    pub async fn drop_expired_console_logouts(&self, today: i64) -> Result<usize, StoreError> {
+        self.drop_weeks(&["console_logouts"], 1, today).await
+    }
+
+    /// Drops week partitions of `tables` whose Sunday is more than
+    /// `keep_days` before `today`.
+    async fn drop_weeks(&self, tables: &[&str], keep_days: u32, today: i64) -> Result<usize, StoreError> {
         let mut dropped = 0;
-        for table in RECORDING_TABLES {
+        for table in tables {
             let query = self.server.query(SELECT_PARTITIONS).bind(self.database.as_str()).bind(*table);
             let partitions: Vec<PartitionRow> = self
                 .bounded("listing partitions", async move {
