@@ -1,7 +1,8 @@
 //! `@bsn`: Dutch citizen service numbers (burgerservicenummer).
 //!
-//! A BSN is nine digits, written plain (`123456782`) or in the passport
-//! notation `1234.56.782` / `1234 56 782`, that pass the *elfproef*:
+//! A BSN is nine digits, written plain (`123456782`), in the passport
+//! notation `1234.56.782` / `1234 56 782`, or in threes as people type it
+//! (`123.456.782`, `123 456 782`), that pass the *elfproef*:
 //! 9·d1 + 8·d2 + … + 2·d8 − 1·d9 is a multiple of 11 (and not zero).
 //!
 //! One nine-digit number in eleven passes the elfproef, so the context
@@ -28,8 +29,8 @@ use super::context::{
     Label, char_at, char_before, currency_near, digits, glued_after, glued_before, label_before,
 };
 
-pub(super) const SET: &str = r"[0-9]{9}|[0-9]{4}[ .][0-9]{2}[ .][0-9]{3}";
-pub(super) const FIND: &str = r"[0-9]{4}[ .][0-9]{2}[ .][0-9]{3}|[0-9]{9}";
+pub(super) const SET: &str = r"[0-9]{9}|[0-9]{4}[ .][0-9]{2}[ .][0-9]{3}|[0-9]{3}[ .][0-9]{3}[ .][0-9]{3}";
+pub(super) const FIND: &str = r"[0-9]{4}[ .][0-9]{2}[ .][0-9]{3}|[0-9]{3}[ .][0-9]{3}[ .][0-9]{3}|[0-9]{9}";
 
 pub(super) fn validate(hay: &str, start: usize, end: usize) -> Verdict {
     let b = hay.as_bytes();
@@ -49,8 +50,9 @@ pub(super) fn validate(hay: &str, start: usize, end: usize) -> Verdict {
     if glued_before(hay, start) || glued_after(hay, end) || hay[..start].ends_with('+') {
         return reject;
     }
-    if !plain && text.as_bytes()[4] != text.as_bytes()[7] {
-        // Mixed separators (`1234.56 782`) are not the passport notation.
+    let mut separators = text.bytes().filter(|b| !b.is_ascii_digit());
+    if !plain && separators.next() != separators.next() {
+        // Mixed separators (`1234.56 782`) are no way of writing a BSN.
         return reject;
     }
     let (d, n) = digits(text);

@@ -2,7 +2,9 @@
 //!
 //! A card number is 13–19 digits, written in one piece or in groups
 //! separated by single spaces or dashes in any pattern (`4111 1111 1111
-//! 1111`, `3782-822463-10005`, `411111111111 1111`). It counts only when
+//! 1111`, `3782-822463-10005`, `411111111111 1111`), or by dots in groups
+//! of four only (`4111.1111.1111.1111`: dots in other patterns are how
+//! amounts and versions are written). It counts only when
 //! the digits pass the Luhn check *and* start with an issuer prefix whose
 //! lengths fit (Visa 4, Mastercard 51–55/2221–2720, Amex 34/37, Discover,
 //! Diners, JCB, UnionPay, Maestro, Mir). The issuer check is what keeps
@@ -20,8 +22,8 @@
 use super::Verdict;
 use super::context::{Label, char_at, char_before, is_digit, is_word, label_before};
 
-pub(super) const SET: &str = r"[0-9](?:[ \-]?[0-9]){12}";
-pub(super) const FIND: &str = r"[0-9]+(?:[ \-][0-9]+)*";
+pub(super) const SET: &str = r"[0-9](?:[ .\-]?[0-9]){12}";
+pub(super) const FIND: &str = r"[0-9]+(?:[ .\-][0-9]+)*";
 
 /// The most groups a window may span: 19 digits in groups of one.
 const MAX_GROUPS: usize = 19;
@@ -62,8 +64,11 @@ fn longest_window(hay: &str, bytes: &[u8], ws: usize, start: usize, end: usize) 
     let mut best = None;
     let mut i = ws;
     let mut groups = 0;
+    // Dotted windows must be all groups of four joined by dots.
+    let (mut dotted, mut fours) = (false, true);
     while i < end && groups < MAX_GROUPS {
         // One group.
+        let group_start = i;
         while i < end && bytes[i].is_ascii_digit() {
             if n == digits.len() {
                 return best;
@@ -73,12 +78,30 @@ fn longest_window(hay: &str, bytes: &[u8], ws: usize, start: usize, end: usize) 
             i += 1;
         }
         groups += 1;
+        fours &= i - group_start == 4;
+        if dotted && !fours {
+            // Dots joining groups other than fours: an amount or a
+            // version, so no window of this run is a card.
+            return None;
+        }
+        // A dot that cannot continue a dotted window makes this a decimal
+        // (`4111…1111.50`): neither this window nor a longer one counts.
+        let next_dot = i < end && bytes[i] == b'.';
+        if next_dot && !(fours && (groups == 1 || dotted)) {
+            return best;
+        }
         if (13..=19).contains(&n)
+            && (!dotted || fours)
             && is_card(&digits[..n])
             && bounded(hay, ws, i, start, end)
             && label_before(hay, ws) != Label::Id
         {
             best = Some(i);
+        }
+        match bytes.get(i) {
+            Some(b'.') => dotted = true,
+            _ if dotted => return best,
+            _ => {}
         }
         i += 1; // the separator
     }

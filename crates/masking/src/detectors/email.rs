@@ -8,8 +8,19 @@
 use super::Verdict;
 use super::context::char_before;
 
-pub(super) const SET: &str = r"[\p{L}\p{N}_%+\-](?:@|%40)[\p{L}\p{N}]";
-pub(super) const FIND: &str = r"[\p{L}\p{N}._%+\-]+(?:@|%40)[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?)*\.\p{L}{2,24}";
+pub(super) const SET: &str = r"[\p{L}\p{N}_%+\-](?:@|%40| @ |(?i: ?\[at\] ?| ?\(at\) ?| at ))[\p{L}\p{N}]";
+pub(super) const FIND: &str = concat!(
+    r"[\p{L}\p{N}._%+\-]+",
+    r"(?:@|%40| @ |(?i: ?\[at\] ?| ?\(at\) ?| at ))",
+    r"[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?",
+    r"(?:(?:\.|(?i: ?\[dot\] ?| ?\(dot\) ?| dot ))[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?)*",
+    r"(?:\.|(?i: ?\[dot\] ?| ?\(dot\) ?| dot ))\p{L}{2,24}",
+);
+
+/// How visitors write the `@` to keep addresses from scrapers, as the
+/// local part's end: `jan at example dot nl`, `jan[at]example.nl`,
+/// `jan (at) example.nl`, `jan @ example.nl`; found case-insensitively.
+const AT_TOKENS: &[&str] = &["@", "%40", " [at] ", "[at]", " (at) ", "(at)", " at "];
 
 const ASSET_EXTENSIONS: &[&str] =
     &["png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico", "bmp", "tif", "tiff", "heic"];
@@ -19,12 +30,28 @@ pub(super) fn validate(hay: &str, start: usize, end: usize) -> Verdict {
     // Leading dots belong to the sentence, not the address.
     let trimmed = text.trim_start_matches('.');
     let start = start + (text.len() - trimmed.len());
-    let Some(at) = trimmed.find('@').or_else(|| trimmed.find("%40")) else {
+    let lower = trimmed.to_lowercase();
+    // The first `@` token; a longer token wins at the same position
+    // (` [at] ` over `[at]`), and ` @ ` is `@` with spaces around it.
+    let Some((at, sep)) = AT_TOKENS
+        .iter()
+        .filter_map(|token| lower.find(token).map(|i| (i, token.len())))
+        .min_by_key(|&(i, len)| (i, std::cmp::Reverse(len)))
+    else {
         return Verdict::Reject(end);
     };
-    let sep = if trimmed.as_bytes().get(at) == Some(&b'@') { 1 } else { 3 };
-    let local = &trimmed[..at];
-    let domain = &trimmed[at + sep..];
+    if lower.len() != trimmed.len() {
+        // Case folding changed a byte length: positions would not match.
+        return Verdict::Reject(end);
+    }
+    let local = trimmed[..at].trim_end();
+    let domain = trimmed[at + sep..].trim_start();
+    // Spelled out `at` (a word in every sentence) counts only with a
+    // spelled-out `dot`: `jan at example dot nl`, not `look at example.nl`.
+    let worded_at = trimmed[at..at + sep].eq_ignore_ascii_case(" at ");
+    if worded_at && !lower[at + sep..].contains(" dot ") {
+        return Verdict::Reject(end);
+    }
     if local.is_empty() || matches!(char_before(hay, start), Some('@' | '*')) {
         return Verdict::Reject(end);
     }

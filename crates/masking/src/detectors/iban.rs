@@ -2,7 +2,9 @@
 //!
 //! Two letters of a SEPA country, two check digits (02–98), then exactly
 //! the country's length in letters and digits, written in one piece or
-//! with single spaces (`NL91 ABNA 0417 1643 00`), in any case; the whole
+//! with spaces or dashes between characters, at most two in a row (`NL91
+//! ABNA 0417 1643 00`, `nl91-abna-0417-1643-00`, `NL91  ABNA …`, as people
+//! type them into forms), in any case; the whole
 //! must pass the ISO 13616 mod-97 check. The number must start and end on
 //! a word boundary, so an IBAN-shaped run inside a longer token does not
 //! count, and text that follows a spaced IBAN is not swallowed.
@@ -10,8 +12,8 @@
 use super::Verdict;
 use super::context::{char_at, char_before, is_word};
 
-pub(super) const SET: &str = r"[A-Za-z]{2}[0-9]{2} ?[A-Za-z0-9]{4}";
-pub(super) const FIND: &str = r"[A-Za-z]{2}[0-9]{2}(?: ?[A-Za-z0-9]){11,30}";
+pub(super) const SET: &str = r"[A-Za-z]{2}[0-9]{2}[ \-]{0,2}[A-Za-z0-9]{4}";
+pub(super) const FIND: &str = r"[A-Za-z]{2}[0-9]{2}(?:[ \-]{0,2}[A-Za-z0-9]){11,30}";
 
 /// SEPA countries (EU, EEA, and the non-EU members of the scheme) and
 /// their IBAN lengths.
@@ -72,12 +74,12 @@ pub(super) fn validate(hay: &str, start: usize, end: usize) -> Verdict {
     }
     let b = hay.as_bytes();
     let Some(len) = length_of([b[start], b[start + 1]]) else { return reject };
-    // Collect exactly `len` characters, skipping single spaces.
+    // Collect exactly `len` characters, skipping separators.
     let mut chars = [0u8; 34];
     let mut n = 0;
     let mut i = start;
     while i < end && n < len {
-        if b[i] != b' ' {
+        if b[i] != b' ' && b[i] != b'-' {
             chars[n] = b[i].to_ascii_uppercase();
             n += 1;
         }

@@ -290,5 +290,12 @@ pub(crate) fn worth_scanning(bytes: &[u8]) -> bool {
         colons += u32::from(class & COLON != 0);
         seen |= class;
     }
-    colons >= 2 || (seen & EQ != 0 && seen & QSEP != 0)
+    colons >= 2 || (seen & EQ != 0 && seen & QSEP != 0) || obfuscated_at(bytes)
+}
+
+/// An e-mail address written without `@` to fool scrapers: `[at]`,
+/// `(at)`, or spelled out with ` at ` and ` dot ` (see the email rule).
+fn obfuscated_at(bytes: &[u8]) -> bool {
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
+    has(b"[at]") || has(b"(at)") || (has(b" at ") && has(b" dot "))
 }
