@@ -2,7 +2,9 @@
 //!
 //! A BSN is nine digits, written plain (`123456782`), in the passport
 //! notation `1234.56.782` / `1234 56 782`, or in threes as people type it
-//! (`123.456.782`, `123 456 782`), that pass the *elfproef*:
+//! (`123.456.782`, `123 456 782`; these only with a BSN label in the 40
+//! characters before, because counts and amounts are grouped in threes
+//! too: `958 929 415 inwoners`), that pass the *elfproef*:
 //! 9·d1 + 8·d2 + … + 2·d8 − 1·d9 is a multiple of 11 (and not zero).
 //!
 //! One nine-digit number in eleven passes the elfproef, so the context
@@ -59,6 +61,10 @@ pub(super) fn validate(hay: &str, start: usize, end: usize) -> Verdict {
     if n != 9 || !elfproef(&d[..9]) {
         return reject;
     }
+    let in_threes = !plain && !text.as_bytes()[3].is_ascii_digit();
+    if in_threes && !bsn_mentioned_before(hay, start) {
+        return reject;
+    }
     if currency_near(hay, start, end) {
         return reject;
     }
@@ -66,6 +72,14 @@ pub(super) fn validate(hay: &str, start: usize, end: usize) -> Verdict {
         Label::Id | Label::Phone | Label::Card => reject,
         Label::Bsn | Label::None => Verdict::Match(start, end),
     }
+}
+
+/// Whether `BSN`, `burgerservice…` or `sofi…` appears in the 40 bytes
+/// before `start` (any case).
+fn bsn_mentioned_before(hay: &str, start: usize) -> bool {
+    let from = start.saturating_sub(40);
+    let window = hay.as_bytes()[from..start].to_ascii_lowercase();
+    ["bsn", "burgerservice", "sofi"].iter().any(|w| window.windows(w.len()).any(|x| x == w.as_bytes()))
 }
 
 /// The elfproef for BSNs (the last weight is −1).

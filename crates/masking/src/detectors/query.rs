@@ -14,6 +14,16 @@ use super::Verdict;
 pub(super) const SET: &str = r"[?&;#][A-Za-z0-9_.\[\]%\-]{1,64}=[^&#\s]";
 pub(super) const FIND: &str = r#"[?&;#][A-Za-z0-9_.\[\]%\-]{1,64}=[^&#\s"'<>]*"#;
 
+/// Parameters of a URL that is itself a percent-encoded parameter value
+/// (`?url=https%3A%2F%2Fshop.example%2F%3Femail%3Djan%2540…`, what
+/// redirects and trackers carry): `%3F`/`%26`/`%23`, key, `%3D`, value up
+/// to the encoded `&` (`%26`) or `#` (`%23`).
+pub(super) const SET_ENCODED: &str = r"(?:%3[Ff]|%26|%23)[A-Za-z0-9_.\-]{1,64}%3[Dd][^&#\s]";
+pub(super) const FIND_ENCODED: &str = concat!(
+    r"(?:%3[Ff]|%26|%23)[A-Za-z0-9_.\-]{1,64}%3[Dd]",
+    r#"(?:[^&#\s"'<>%]|%(?:[013-9A-Fa-f][0-9A-Fa-f]|2[0-57-9A-Fa-f]))*"#
+);
+
 /// Words that make a parameter personal, lower-case.
 pub(crate) const PERSONAL_KEYS: &[&str] = &[
     "email",
@@ -124,6 +134,17 @@ pub(super) fn validate(hay: &str, start: usize, end: usize) -> Verdict {
     let key = &text[..eq];
     let value_start = start + 1 + eq + 1;
     if value_start >= end || !personal(key) {
+        return Verdict::Reject(start + 1);
+    }
+    Verdict::Match(value_start, end)
+}
+
+/// [`validate`] for an encoded parameter ([`FIND_ENCODED`]).
+pub(super) fn validate_encoded(hay: &str, start: usize, end: usize) -> Verdict {
+    let text = &hay[start + 3..end];
+    let Some(eq) = text.find("%3D").or_else(|| text.find("%3d")) else { return Verdict::Reject(start + 1) };
+    let value_start = start + 3 + eq + 3;
+    if value_start >= end || !personal(&text[..eq]) {
         return Verdict::Reject(start + 1);
     }
     Verdict::Match(value_start, end)

@@ -100,7 +100,10 @@ impl Builtin {
                 (secret::SET_AUTH, secret::FIND_AUTH, secret::validate_auth),
                 (secret::SET_ENTROPY, secret::FIND_ENTROPY, secret::validate_entropy),
             ],
-            Builtin::PersonalQuery => &[(query::SET, query::FIND, query::validate)],
+            Builtin::PersonalQuery => &[
+                (query::SET, query::FIND, query::validate),
+                (query::SET_ENCODED, query::FIND_ENCODED, query::validate_encoded),
+            ],
         }
     }
 }

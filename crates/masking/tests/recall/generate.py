@@ -153,6 +153,18 @@ for _ in range(10):
     ]:
         put(rule, fmt, v, lang)
 
+# Forms seen in contact forms that no detector was written for at first:
+# other groupings, an en dash, a bracketed country code, the trunk glued.
+for _ in range(6):
+    m = nl_mobile()
+    for fmt, v in [
+        ('nl-mobile-3-3-2', f'06 {m[1:4]} {m[4:7]} {m[7:]}'), ('nl-intl-pairs', f'+31 6 {m[1:3]} {m[3:5]} {m[5:7]} {m[7:]}'),
+        ('nl-mobile-en-dash', f'06–{m[1:]}'), ('nl-intl-bracketed-cc', f'(+31) 6 {m[1:]}'),
+        ('nl-intl-0031-trunk', f'0031(0)6 {m[1:]}'), ('nl-intl-glued-dash', f'+316-{m[1:]}'),
+        ('nl-land-pairs-dash-spaced', f'020 - {m[1:4]} {m[4:6]} {m[6:8]}'),
+    ]:
+        put('phone', fmt, v)
+
 # ---------------- iban ----------------
 for _ in range(14):
     for cc in BBAN:
@@ -241,6 +253,17 @@ for _ in range(60):
     N('count', 'grouped', f'{random.randint(1, 999)} {random.randint(100, 999)} bezoekers per maand')
     N('quantity', 'units', f'{random.randint(1, 99)} x {random.randint(100, 999)} gram, {random.randint(1, 50)}-pack')
     N('percent', 'decimal', f'Korting {random.randint(1, 70)},{random.randint(0, 9)}% op {random.randint(2, 20)} artikelen')
+
+# Near misses of the wider formats: numbers grouped like a BSN in threes,
+# like a North American or foreign national phone number, and dotted
+# dates with a time.
+for _ in range(40):
+    N('count', 'grouped-3-3-3', f'{random.randint(100, 999)} {random.randint(0, 999):03d} {random.randint(0, 999):03d} inwoners in 2026')
+    N('amount', 'dotted-thousands', f'Omzet € {random.randint(1, 999)}.{random.randint(0, 999):03d}.{random.randint(0, 999):03d}')
+    N('serial', '3-3-4-labelled', f'Serienummer {random.randint(200, 999)}-{random.randint(200, 999)}-{rnd(4)}')
+    N('isbn', 'isbn-13', f'ISBN 978-90-{rnd(3)}-{rnd(4)}-{random.randint(0, 9)}')
+    N('date', 'dots-time', f'Afspraak {random.randint(1, 28):02d}.{random.randint(1, 12):02d}.2026 {random.randint(8, 18):02d}:{pick(["00", "15", "30", "45"])}')
+    N('order', 'long-grouped', f'Zending {rnd(4)} {rnd(4)} {rnd(4)} {rnd(4)} onderweg')
 
 def write(name, rows, header):
     with open(os.path.join(HERE, name), 'w', encoding='utf-8') as out:
