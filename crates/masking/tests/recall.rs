@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 
+use proptest::prelude::*;
 use veil_masking::{MaskingRules, mask_text};
 
 const START: &str = "<!-- recall-table:start -->";
@@ -162,4 +163,38 @@ fn the_recall_table_in_the_docs_is_current() {
         "the detectors' recall changed: rewrite the table with \
          VEIL_WRITE_DOCS=1 cargo test -p veil-masking --test recall, and review the diff"
     );
+}
+
+/// Page words without digits or labels, to surround a case with.
+const AROUND: &[&str] =
+    &["Winterjas", "heren", "op", "voorraad", "naar", "and", "und", "ß", "é", "😀", "(", ")", ",", ".", "\n"];
+
+fn generated_positives() -> Vec<(String, String)> {
+    rows("recall/positives.tsv").into_iter().map(|r| (r[0].clone(), r[2].clone())).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Every positive of the corpus, with its own context, is still found
+    /// whole when random page text surrounds it; masking it again changes
+    /// nothing and no value grows.
+    #[test]
+    fn a_positive_in_random_text_is_masked(
+        index in any::<prop::sample::Index>(),
+        before in prop::collection::vec(prop::sample::select(AROUND), 0..5),
+        after in prop::collection::vec(prop::sample::select(AROUND), 0..5),
+    ) {
+        let cases = generated_positives();
+        let (rule, marked) = &cases[index.index(cases.len())];
+        let marked = format!("{} {marked} {}", before.join(" "), after.join(" "));
+        let rules = MaskingRules::default();
+        prop_assert!(found_whole(rule, &marked, &rules), "{} missed in {:?}", rule, marked);
+        let (text, _) = unmark(&marked);
+        let (once, _) = mask_text(&text, &rules);
+        let (twice, report) = mask_text(&once, &rules);
+        prop_assert_eq!(&once, &twice);
+        prop_assert!(report.is_empty());
+        prop_assert!(once.chars().count() <= text.chars().count());
+    }
 }
