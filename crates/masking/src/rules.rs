@@ -26,6 +26,9 @@ pub struct SiteRules {
     /// appear (`data-customer`, or a prefix with a trailing `*`:
     /// `data-user-*`).
     pub scrub_attributes: Vec<String>,
+    /// Opt-in built-in detectors to run as well ([`Builtin::OPT_IN`], by
+    /// rule name: `postcode`, `licence_plate`, `labelled_name`).
+    pub detectors: Vec<String>,
 }
 
 /// Why a site's rules were refused. Messages name the offending entry but
@@ -57,6 +60,14 @@ pub enum RuleError {
         /// What is wrong with it.
         source: SelectorError,
     },
+    /// An opt-in detector name that no built-in has.
+    #[error(
+        "detector {name:?}: not an opt-in detector (expected one of: postcode, licence_plate, labelled_name)"
+    )]
+    Detector {
+        /// The name as configured.
+        name: String,
+    },
     /// A scrubbed attribute name is empty or not a plausible attribute name.
     #[error("scrub attribute {name:?}: expected an attribute name, optionally ending in '*'")]
     ScrubAttribute {
@@ -66,21 +77,22 @@ pub enum RuleError {
 }
 
 /// Index of a rule in the name table: built-ins first (in
-/// [`Builtin::COMMON`] order), then structural rules, then site patterns.
+/// [`Builtin::ALL`] order, opt-in ones whether on or not), then structural
+/// rules, then site patterns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct RuleId(pub u16);
 
 impl RuleId {
-    pub const INPUT_VALUE: RuleId = RuleId(9);
-    pub const FORM_VALUE: RuleId = RuleId(10);
-    pub const REMOVED_FIELD: RuleId = RuleId(11);
-    pub const BLOCKED_ELEMENT: RuleId = RuleId(12);
-    pub const SCRUBBED_ATTRIBUTE: RuleId = RuleId(13);
-    pub const UNKNOWN_NODE: RuleId = RuleId(14);
-    const FIRST_SITE: u16 = 15;
+    pub const INPUT_VALUE: RuleId = RuleId(13);
+    pub const FORM_VALUE: RuleId = RuleId(14);
+    pub const REMOVED_FIELD: RuleId = RuleId(15);
+    pub const BLOCKED_ELEMENT: RuleId = RuleId(16);
+    pub const SCRUBBED_ATTRIBUTE: RuleId = RuleId(17);
+    pub const UNKNOWN_NODE: RuleId = RuleId(18);
+    pub(crate) const FIRST_SITE: u16 = 19;
 }
 
-/// Names of the structural rules, in [`RuleId`] order from 9.
+/// Names of the structural rules, in [`RuleId`] order from 13.
 const STRUCTURAL: [&str; 6] =
     ["input_value", "form_value", "removed_field", "blocked_element", "scrubbed_attribute", "unknown_node"];
 
@@ -112,7 +124,7 @@ impl Default for MaskingRules {
 impl MaskingRules {
     /// Validates and compiles a site's rules on top of the built-ins.
     pub fn new(site: SiteRules) -> Result<MaskingRules, RuleError> {
-        let mut names: Vec<String> = Builtin::COMMON.iter().map(|b| b.rule_name().to_owned()).collect();
+        let mut names: Vec<String> = Builtin::ALL.iter().map(|b| b.rule_name().to_owned()).collect();
         names.extend(STRUCTURAL.iter().map(|s| (*s).to_owned()));
         let mut site_patterns = Vec::with_capacity(site.patterns.len());
         for (i, (name, regex)) in site.patterns.iter().enumerate() {
@@ -124,10 +136,19 @@ impl MaskingRules {
             names.push(name.clone());
             site_patterns.push((RuleId(id), regex.as_str()));
         }
-        let scanner = Scanner::new(&site_patterns).map_err(|bad| match site.patterns.get(bad.index) {
-            Some((name, _)) => RuleError::PatternRegex { name: name.clone(), reason: bad.reason },
-            None => RuleError::PatternRegex { name: "@builtin".into(), reason: bad.reason },
-        })?;
+        let mut opt_in = Vec::with_capacity(site.detectors.len());
+        for name in &site.detectors {
+            let builtin =
+                Builtin::opt_in_by_name(name).ok_or_else(|| RuleError::Detector { name: name.clone() })?;
+            if !opt_in.contains(&builtin) {
+                opt_in.push(builtin);
+            }
+        }
+        let scanner =
+            Scanner::new(&opt_in, &site_patterns).map_err(|bad| match site.patterns.get(bad.index) {
+                Some((name, _)) => RuleError::PatternRegex { name: name.clone(), reason: bad.reason },
+                None => RuleError::PatternRegex { name: "@builtin".into(), reason: bad.reason },
+            })?;
         let selectors = SelectorSet::new(&site.block_selectors, &site.unmask_selectors)
             .map_err(|(selector, source)| RuleError::Selector { selector, source })?;
         let scrub = site
@@ -223,7 +244,8 @@ mod tests {
         assert_eq!(rules.name(Builtin::PersonalQuery.rule_id()), "personal_query");
         assert_eq!(rules.name(RuleId::INPUT_VALUE), "input_value");
         assert_eq!(rules.name(RuleId::UNKNOWN_NODE), "unknown_node");
-        assert_eq!(rules.name(RuleId(15)), "order_id");
+        assert_eq!(rules.name(Builtin::LabelledName.rule_id()), "labelled_name");
+        assert_eq!(rules.name(RuleId(RuleId::FIRST_SITE)), "order_id");
     }
 
     #[test]

@@ -135,10 +135,8 @@ impl<'r> Masker<'r> {
     /// Credentials in a URL count under `personal_query`, the rule for
     /// personal data in URLs.
     fn report_credentials(&mut self, kind: FieldKind) {
-        let index = crate::detectors::Builtin::COMMON
-            .iter()
-            .position(|b| *b == crate::detectors::Builtin::PersonalQuery);
-        if let Some(row) = index.and_then(|i| self.tally.get_mut(i)) {
+        let index = usize::from(crate::detectors::Builtin::PersonalQuery.rule_id().0);
+        if let Some(row) = self.tally.get_mut(index) {
             row[kind.index()] += 1;
         }
     }

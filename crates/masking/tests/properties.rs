@@ -249,6 +249,8 @@ fn rules() -> MaskingRules {
         block_selectors: vec![".secret".into()],
         unmask_selectors: vec!["a".into()],
         scrub_attributes: vec!["data-note".into()],
+        // Every opt-in detector too: idempotence and length hold for them.
+        detectors: vec!["postcode".into(), "licence_plate".into(), "labelled_name".into()],
     })
     .unwrap()
 }

@@ -12,10 +12,12 @@
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
-use veil_masking::{MaskingRules, mask_text};
+use veil_masking::{Builtin, MaskingRules, SiteRules, mask_text};
 
 const START: &str = "<!-- recall-table:start -->";
 const END: &str = "<!-- recall-table:end -->";
+const OPT_IN_START: &str = "<!-- opt-in-table:start -->";
+const OPT_IN_END: &str = "<!-- opt-in-table:end -->";
 
 /// Rows of a TSV file under `tests/`, comment lines skipped.
 fn rows(file: &str) -> Vec<Vec<String>> {
@@ -72,30 +74,51 @@ struct Tally {
     missed: BTreeMap<String, (usize, usize)>,
 }
 
-fn table() -> String {
-    let rules = MaskingRules::default();
-    let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
+/// Every positive of both corpora as (rule, format, marked text).
+fn all_positives() -> Vec<(String, String, String)> {
     let generated =
         rows("recall/positives.tsv").into_iter().map(|r| (r[0].clone(), r[1].clone(), r[2].clone()));
     let hand = rows("corpus/positives.tsv")
         .into_iter()
         .map(|r| (r[0].clone(), "hand-written".to_owned(), r[1].clone()));
-    let positives: Vec<(String, String, String)> = generated.chain(hand).collect();
-    for (rule, format, marked) in &positives {
+    generated.chain(hand).collect()
+}
+
+/// Every negative of both corpora.
+fn all_negatives() -> Vec<String> {
+    let generated = rows("recall/negatives.tsv").into_iter().map(|r| r[2].clone());
+    let hand = rows("corpus/negatives.tsv").into_iter().map(|r| r[1].clone());
+    generated.chain(hand).collect()
+}
+
+fn is_opt_in(rule: &str) -> bool {
+    Builtin::opt_in_by_name(rule).is_some()
+}
+
+/// Rules with every opt-in detector turned on.
+fn rules_with_opt_ins() -> MaskingRules {
+    let detectors = Builtin::OPT_IN.iter().map(|b| b.rule_name().to_owned()).collect();
+    MaskingRules::new(SiteRules { detectors, ..SiteRules::default() }).unwrap()
+}
+
+/// Recall per rule on the positives of `rules_shown`, and the rules that
+/// fired on negatives, all under `rules`.
+fn measure(rules: &MaskingRules, shown: impl Fn(&str) -> bool) -> (BTreeMap<String, Tally>, usize, usize) {
+    let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
+    let positives = all_positives();
+    for (rule, format, marked) in positives.iter().filter(|p| shown(&p.0)) {
         let tally = tallies.entry(rule.clone()).or_default();
         tally.positives += 1;
-        let found = found_whole(rule, marked, &rules);
+        let found = found_whole(rule, marked, rules);
         tally.found += usize::from(found);
         let per_format = tally.missed.entry(format.clone()).or_default();
         per_format.1 += 1;
         per_format.0 += usize::from(!found);
     }
-    let generated = rows("recall/negatives.tsv").into_iter().map(|r| r[2].clone());
-    let hand = rows("corpus/negatives.tsv").into_iter().map(|r| r[1].clone());
-    let negatives: Vec<String> = generated.chain(hand).collect();
+    let negatives = all_negatives();
     let mut masked_negatives = 0;
     for text in &negatives {
-        let (_, report) = mask_text(text, &rules);
+        let (_, report) = mask_text(text, rules);
         if !report.is_empty() {
             masked_negatives += 1;
         }
@@ -103,17 +126,17 @@ fn table() -> String {
             tallies.entry(rule.to_owned()).or_default().false_positives += 1;
         }
     }
-    let mut out = format!(
-        "Corpus: {} positives ({} generated in `crates/masking/tests/recall/`, the rest hand-written in \
-         `crates/masking/tests/corpus/`), {} negatives.\n\n\
-         | detector | positives | recall | false positives | precision | formats missed (missed/cases) |\n\
+    (tallies, masked_negatives, negatives.len())
+}
+
+/// One table row per rule, and a last row over all of them.
+fn rows_of(tallies: &BTreeMap<String, Tally>, masked_negatives: usize, negatives: usize) -> String {
+    let mut out = String::from(
+        "| detector | positives | recall | false positives | precision | formats missed (missed/cases) |\n\
          |---|---:|---:|---:|---:|---|\n",
-        positives.len(),
-        positives.iter().filter(|p| p.1 != "hand-written").count(),
-        negatives.len()
     );
     let (mut all_found, mut all_positives) = (0, 0);
-    for (rule, t) in &tallies {
+    for (rule, t) in tallies {
         let recall = if t.positives == 0 { 1.0 } else { t.found as f64 / t.positives as f64 };
         let precision = if t.found + t.false_positives == 0 {
             1.0
@@ -127,9 +150,10 @@ fn table() -> String {
             .map(|(format, (m, n))| format!("`{format}` {m}/{n}"))
             .collect();
         out.push_str(&format!(
-            "| `{rule}` | {} | {recall:.3} | {} | {precision:.3} | {} |\n",
+            "| `{rule}` | {} | {recall:.3} | {} ({:.2} %) | {precision:.3} | {} |\n",
             t.positives,
             t.false_positives,
+            100.0 * t.false_positives as f64 / negatives.max(1) as f64,
             if missed.is_empty() { "—".to_owned() } else { missed.join(", ") }
         ));
         all_found += t.found;
@@ -138,24 +162,48 @@ fn table() -> String {
     out.push_str(&format!(
         "| **all** | {all_positives} | {:.3} | {masked_negatives} negatives masked ({:.2} %) | | |\n",
         all_found as f64 / all_positives.max(1) as f64,
-        100.0 * masked_negatives as f64 / negatives.len().max(1) as f64
+        100.0 * masked_negatives as f64 / negatives.max(1) as f64
     ));
     out
 }
 
-#[test]
-fn the_recall_table_in_the_docs_is_current() {
-    let corpus_positives = rows("recall/positives.tsv").len() + rows("corpus/positives.tsv").len();
-    let corpus_negatives = rows("recall/negatives.tsv").len() + rows("corpus/negatives.tsv").len();
-    assert!(corpus_positives >= 1000 && corpus_negatives >= 1000, "{corpus_positives} / {corpus_negatives}");
-    let table = table();
+/// The default rules' table: positives of the default detectors.
+fn table() -> String {
+    let (tallies, masked, negatives) = measure(&MaskingRules::default(), |rule| !is_opt_in(rule));
+    let positives = all_positives();
+    let default: Vec<_> = positives.iter().filter(|p| !is_opt_in(&p.0)).collect();
+    format!(
+        "Corpus: {} positives of the default detectors ({} generated in `crates/masking/tests/recall/`, the \
+         rest hand-written in `crates/masking/tests/corpus/`), {negatives} negatives.\n\n{}",
+        default.len(),
+        default.iter().filter(|p| p.1 != "hand-written").count(),
+        rows_of(&tallies, masked, negatives)
+    )
+}
+
+/// The opt-in detectors' table, measured with all of them turned on:
+/// their recall, and what they cost on the same negatives.
+fn opt_in_table() -> String {
+    let (tallies, masked, negatives) = measure(&rules_with_opt_ins(), is_opt_in);
+    let opt_in: BTreeMap<String, Tally> = tallies.into_iter().filter(|(rule, _)| is_opt_in(rule)).collect();
+    format!(
+        "Corpus: {} positives of the opt-in detectors, the same {negatives} negatives; every opt-in \
+         detector turned on.\n\n{}",
+        opt_in.values().map(|t| t.positives).sum::<usize>(),
+        rows_of(&opt_in, masked, negatives)
+    )
+}
+
+/// Replaces what is between `start` and `end` in docs/masking.md with
+/// `fresh` when `VEIL_WRITE_DOCS` is set, or checks that it is current.
+fn check_doc_section(start: &str, end: &str, fresh: &str) {
     let path = format!("{}/../../docs/masking.md", env!("CARGO_MANIFEST_DIR"));
     let doc = std::fs::read_to_string(&path).unwrap();
-    let (before, rest) = doc.split_once(START).expect("docs/masking.md has the recall-table markers");
-    let (current, after) = rest.split_once(END).expect("the end marker");
-    let fresh = format!("\n{table}");
+    let (before, rest) = doc.split_once(start).unwrap_or_else(|| panic!("docs/masking.md has no {start}"));
+    let (current, after) = rest.split_once(end).unwrap_or_else(|| panic!("docs/masking.md has no {end}"));
+    let fresh = format!("\n{fresh}");
     if std::env::var_os("VEIL_WRITE_DOCS").is_some() {
-        std::fs::write(&path, format!("{before}{START}{fresh}{END}{after}")).unwrap();
+        std::fs::write(&path, format!("{before}{start}{fresh}{end}{after}")).unwrap();
         return;
     }
     assert_eq!(
@@ -165,12 +213,30 @@ fn the_recall_table_in_the_docs_is_current() {
     );
 }
 
+#[test]
+fn the_recall_table_in_the_docs_is_current() {
+    let corpus_positives = rows("recall/positives.tsv").len() + rows("corpus/positives.tsv").len();
+    let corpus_negatives = rows("recall/negatives.tsv").len() + rows("corpus/negatives.tsv").len();
+    assert!(corpus_positives >= 1000 && corpus_negatives >= 1000, "{corpus_positives} / {corpus_negatives}");
+    check_doc_section(START, END, &table());
+}
+
+#[test]
+fn the_opt_in_table_in_the_docs_is_current() {
+    check_doc_section(OPT_IN_START, OPT_IN_END, &opt_in_table());
+}
+
 /// Page words without digits or labels, to surround a case with.
 const AROUND: &[&str] =
     &["Winterjas", "heren", "op", "voorraad", "naar", "and", "und", "ß", "é", "😀", "(", ")", ",", ".", "\n"];
 
 fn generated_positives() -> Vec<(String, String)> {
     rows("recall/positives.tsv").into_iter().map(|r| (r[0].clone(), r[2].clone())).collect()
+}
+
+/// The rules a positive of `rule` is measured under.
+fn rules_for(rule: &str) -> MaskingRules {
+    if is_opt_in(rule) { rules_with_opt_ins() } else { MaskingRules::default() }
 }
 
 proptest! {
@@ -188,7 +254,7 @@ proptest! {
         let cases = generated_positives();
         let (rule, marked) = &cases[index.index(cases.len())];
         let marked = format!("{} {marked} {}", before.join(" "), after.join(" "));
-        let rules = MaskingRules::default();
+        let rules = rules_for(rule);
         prop_assert!(found_whole(rule, &marked, &rules), "{} missed in {:?}", rule, marked);
         let (text, _) = unmark(&marked);
         let (once, _) = mask_text(&text, &rules);

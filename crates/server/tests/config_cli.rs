@@ -87,6 +87,11 @@ fn invalid_values_stop_start_up_naming_the_key() {
             "sites[0].masking.patterns[0].name",
         ),
         (
+            format!("{base}[sites.masking]\ndetectors = [\"postcode\", \"zipcode\"]\n"),
+            vec![],
+            "sites[0].masking.detectors[1]",
+        ),
+        (
             format!("{base}\n[[api_keys]]\nname = \"alice\"\nrole = \"analyst\"\nhash = \"sha256:00\"\n"),
             vec![],
             "api_keys[0].hash",

@@ -13,6 +13,7 @@
 //! candidate (what precedes an ID-like number, whether digits continue past
 //! it) and can shrink a candidate to the part that is personal data.
 
+mod birth_date;
 mod bsn;
 mod card;
 mod context;
@@ -20,7 +21,10 @@ mod email;
 mod iban;
 mod ip;
 mod jwt;
+mod labelled_name;
+mod licence_plate;
 mod phone;
+mod postcode;
 mod query;
 mod registry;
 mod secret;

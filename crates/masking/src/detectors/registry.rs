@@ -1,11 +1,15 @@
-//! The named built-in rules (`@email`, …, `@common`) and the [`Scanner`]
-//! that runs them together with a site's own patterns.
+//! The named built-in rules (`@email`, …, `@common`, and the opt-in
+//! ones) and the [`Scanner`] that runs them together with a site's own
+//! patterns.
 
 use regex::Regex;
 use regex_automata::meta;
 use regex_automata::{Input, MatchKind, PatternSet};
 
-use super::{Span, Validate, Verdict, bsn, card, email, iban, ip, jwt, phone, query, secret};
+use super::{
+    Span, Validate, Verdict, birth_date, bsn, card, email, iban, ip, jwt, labelled_name, licence_plate,
+    phone, postcode, query, secret,
+};
 use crate::rules::RuleId;
 
 /// A built-in detector, named in configuration as `@name`.
@@ -29,11 +33,19 @@ pub enum Builtin {
     Secret,
     /// Values of URL parameters whose name looks personal.
     PersonalQuery,
+    /// Dates next to a birth-date label.
+    BirthDate,
+    /// Opt-in: Dutch postcodes and the house number after one.
+    Postcode,
+    /// Opt-in: Dutch, British and German licence plates.
+    LicencePlate,
+    /// Opt-in: names after a label such as `Naam:` or `Name:`.
+    LabelledName,
 }
 
 impl Builtin {
-    /// `@common`: every built-in, the default set.
-    pub const COMMON: [Builtin; 9] = [
+    /// `@common`: the default set, on for every site.
+    pub const COMMON: [Builtin; 10] = [
         Builtin::Email,
         Builtin::Phone,
         Builtin::Card,
@@ -43,7 +55,27 @@ impl Builtin {
         Builtin::Jwt,
         Builtin::Secret,
         Builtin::PersonalQuery,
+        Builtin::BirthDate,
     ];
+
+    /// The built-ins a site turns on with `[sites.masking] detectors`:
+    /// each costs false positives a default may not (docs/masking.md).
+    pub const OPT_IN: [Builtin; 3] = [Builtin::Postcode, Builtin::LicencePlate, Builtin::LabelledName];
+
+    /// Every built-in, in rule-id order: the common ones, then the opt-in.
+    pub const ALL: [Builtin; Builtin::COMMON.len() + Builtin::OPT_IN.len()] = {
+        let mut all = [Builtin::Email; Builtin::COMMON.len() + Builtin::OPT_IN.len()];
+        let mut i = 0;
+        while i < all.len() {
+            all[i] = if i < Builtin::COMMON.len() {
+                Builtin::COMMON[i]
+            } else {
+                Builtin::OPT_IN[i - Builtin::COMMON.len()]
+            };
+            i += 1;
+        }
+        all
+    };
 
     /// The configuration name, with `@`.
     pub fn name(self) -> &'static str {
@@ -57,6 +89,10 @@ impl Builtin {
             Builtin::Jwt => "@jwt",
             Builtin::Secret => "@secret",
             Builtin::PersonalQuery => "@personal_query",
+            Builtin::BirthDate => "@birth_date",
+            Builtin::Postcode => "@postcode",
+            Builtin::LicencePlate => "@licence_plate",
+            Builtin::LabelledName => "@labelled_name",
         }
     }
 
@@ -68,7 +104,14 @@ impl Builtin {
     /// The detector for a configuration name (`@email`); `@common` is a
     /// set, see [`Builtin::set_by_name`].
     pub fn from_name(name: &str) -> Option<Builtin> {
-        Builtin::COMMON.into_iter().find(|b| b.name() == name)
+        Builtin::ALL.into_iter().find(|b| b.name() == name)
+    }
+
+    /// The opt-in detector a site names in `[sites.masking] detectors`
+    /// (`postcode` or `@postcode`).
+    pub fn opt_in_by_name(name: &str) -> Option<Builtin> {
+        let name = name.strip_prefix('@').unwrap_or(name);
+        Builtin::OPT_IN.into_iter().find(|b| b.rule_name() == name)
     }
 
     /// The detectors a name stands for: one, or all of them for `@common`.
@@ -104,6 +147,13 @@ impl Builtin {
                 (query::SET, query::FIND, query::validate),
                 (query::SET_ENCODED, query::FIND_ENCODED, query::validate_encoded),
             ],
+            Builtin::BirthDate => &[(birth_date::SET, birth_date::FIND, birth_date::validate)],
+            Builtin::Postcode => &[(postcode::SET, postcode::FIND, postcode::validate)],
+            Builtin::LicencePlate => &[
+                (licence_plate::SET_NL, licence_plate::FIND_NL, licence_plate::validate),
+                (licence_plate::SET_GB_DE, licence_plate::FIND_GB_DE, licence_plate::validate),
+            ],
+            Builtin::LabelledName => &[(labelled_name::SET, labelled_name::FIND, labelled_name::validate)],
         }
     }
 }
@@ -119,9 +169,9 @@ pub(crate) struct Scanner {
     /// One set pattern per finder, in finder order.
     set: meta::Regex,
     finders: Vec<Finder>,
-    /// Site patterns cannot be prefiltered by bytes: with any, every string
-    /// goes through the set.
-    has_site_patterns: bool,
+    /// Site patterns and labelled names cannot be prefiltered by bytes:
+    /// with any, every string goes through the set.
+    scan_every_string: bool,
 }
 
 /// Per-call scratch space so scanning a string allocates nothing.
@@ -147,11 +197,12 @@ pub(crate) struct BadPattern {
 const SITE_PATTERN_SIZE_LIMIT: usize = 1 << 20;
 
 impl Scanner {
-    /// The built-ins plus site patterns `(rule, regex)`.
-    pub(crate) fn new(site: &[(RuleId, &str)]) -> Result<Scanner, BadPattern> {
+    /// The default built-ins, the site's opt-in ones and its patterns
+    /// `(rule, regex)`.
+    pub(crate) fn new(opt_in: &[Builtin], site: &[(RuleId, &str)]) -> Result<Scanner, BadPattern> {
         let mut sets: Vec<&str> = Vec::new();
         let mut finders = Vec::new();
-        for builtin in Builtin::COMMON {
+        for builtin in Builtin::COMMON.into_iter().chain(opt_in.iter().copied()) {
             for &(set, find, validate) in builtin.finders() {
                 sets.push(set);
                 let re =
@@ -171,13 +222,14 @@ impl Scanner {
             .configure(meta::Regex::config().match_kind(MatchKind::All))
             .build_many(&sets)
             .map_err(|e| BadPattern { index: site.len().saturating_sub(1), reason: e.to_string() })?;
-        Ok(Scanner { set, finders, has_site_patterns: !site.is_empty() })
+        let scan_every_string = !site.is_empty() || opt_in.contains(&Builtin::LabelledName);
+        Ok(Scanner { set, finders, scan_every_string })
     }
 
     /// Appends the findings in `hay` to `out`, sorted by start. The base64
     /// payloads of `data:` URIs are skipped: they are media, not text.
     pub(crate) fn scan(&self, hay: &str, scratch: &mut ScanScratch, out: &mut Vec<Span>) {
-        if !self.has_site_patterns && !worth_scanning(hay.as_bytes()) {
+        if !self.scan_every_string && !worth_scanning(hay.as_bytes()) {
             return;
         }
         let first = out.len();

@@ -4,13 +4,20 @@
 
 use crate::{MaskingRules, mask_text};
 
+#[path = "opt_in_tests.rs"]
+mod opt_in;
+
 /// Runs `(input, output)` cases against the default rules; every changed
 /// case must be counted under `rule`, every unchanged one under no rule.
 fn table(rule: &str, cases: &[(&str, &str)]) {
-    let rules = MaskingRules::default();
+    table_with(&MaskingRules::default(), rule, cases);
+}
+
+/// [`table`] against the given rules.
+pub(super) fn table_with(rules: &MaskingRules, rule: &str, cases: &[(&str, &str)]) {
     let mut failures = Vec::new();
     for (input, want) in cases {
-        let (got, report) = mask_text(input, &rules);
+        let (got, report) = mask_text(input, rules);
         let counted = report.count(rule) > 0;
         if got != *want || counted != (input != want) || (input == want && !report.is_empty()) {
             failures.push(format!("{input:?}\n    want {want:?}\n    got  {got:?} {report:?}"));
@@ -23,6 +30,26 @@ macro_rules! assert_text_rule {
     (rule = $rule:expr; $($input:expr => $output:expr;)*) => {
         table($rule, &[$(($input, $output)),*])
     };
+}
+
+#[test]
+fn birth_date() {
+    assert_text_rule! {
+        rule = "birth_date";
+        "Geboortedatum: 12-03-1985" => "Geboortedatum: **-**-****";
+        "geb. 12 maart 1985 te Utrecht" => "geb. ** ***** **** te Utrecht";
+        "Date of birth 03/12/1985" => "Date of birth **/**/****";
+        "DOB: 1985-03-12" => "DOB: ****-**-**";
+        "Geburtsdatum: 12.03.1985" => "Geburtsdatum: **.**.****";
+        "born on March 12, 1985" => "born on ***** **, ****";
+        "née le 12 mars 1985" => "née le ** **** ****";
+        "Birthday 31.12.85" => "Birthday **.**.**";
+        "Geboortedatum: 45-03-1985" => "Geboortedatum: 45-03-1985";
+        "geb. 12 foo 1985" => "geb. 12 foo 1985";
+        "Levering op 12-03-2026" => "Levering op 12-03-2026";
+        "Born to run, 1975" => "Born to run, 1975";
+        "Besteld op 2026-03-12 om 10:00" => "Besteld op 2026-03-12 om 10:00";
+    }
 }
 
 #[test]

@@ -265,6 +265,84 @@ for _ in range(40):
     N('date', 'dots-time', f'Afspraak {random.randint(1, 28):02d}.{random.randint(1, 12):02d}.2026 {random.randint(8, 18):02d}:{pick(["00", "15", "30", "45"])}')
     N('order', 'long-grouped', f'Zending {rnd(4)} {rnd(4)} {rnd(4)} {rnd(4)} onderweg')
 
+# ---------------- dates of birth (default rule) ----------------
+# Appended after the first corpus so that the rows above stay identical.
+MONTHS_NL = ['januari', 'februari', 'maart', 'april', 'mei', 'juni', 'juli', 'augustus', 'september', 'oktober', 'november', 'december']
+MONTHS_EN = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
+MONTHS_DE = ['Januar', 'Februar', 'März', 'April', 'Mai', 'Juni', 'Juli', 'August', 'September', 'Oktober', 'November', 'Dezember']
+for _ in range(110):
+    d, m, y = random.randint(1, 28), random.randint(1, 12), random.randint(1930, 2010)
+    fmt, label, v = pick([
+        ('dob-nl-dashes', pick(['Geboortedatum: ', 'Geboortedatum ', 'geboortedatum - ', 'Geboren op ', 'geb. ']), f'{d:02d}-{m:02d}-{y}'),
+        ('dob-nl-short', pick(['Geboortedatum: ', 'geb. ']), f'{d}-{m}-{y}'),
+        ('dob-nl-written', pick(['Geboren op ', 'geb. ', 'Geboortedatum: ']), f'{d} {MONTHS_NL[m - 1]} {y}'),
+        ('dob-nl-slashes', 'Geboortedatum: ', f'{d:02d}/{m:02d}/{y}'),
+        ('dob-en-us', pick(['Date of birth: ', 'DOB: ', 'D.O.B. ', 'Birthday: ', 'Birth date ']), f'{m:02d}/{d:02d}/{y}'),
+        ('dob-en-written', pick(['Born on ', 'Date of birth: ', 'born ']), f'{MONTHS_EN[m - 1]} {d}, {y}'),
+        ('dob-iso', pick(['Date of birth: ', 'DOB ', 'Geboortedatum: ', 'birthdate: ']), f'{y}-{m:02d}-{d:02d}'),
+        ('dob-de-dots', pick(['Geburtsdatum: ', 'geboren am ', 'Geb.-Datum: ']), f'{d:02d}.{m:02d}.{y}'),
+        ('dob-de-written', pick(['geboren am ', 'Geburtsdatum: ']), f'{d}. {MONTHS_DE[m - 1]} {y}'),
+        ('dob-fr', pick(['Date de naissance : ', 'née le ', 'né le ']), f'{d:02d}/{m:02d}/{y}'),
+        ('dob-two-digit-year', pick(['geb. ', 'DOB ']), f'{d:02d}-{m:02d}-{y % 100:02d}'),
+    ])
+    P('birth_date', fmt, pick(['{}', 'Uw gegevens: {}', 'Klant: {}, klant sinds 2019', '{} (controleer dit a.u.b.)']).format(label + '[[' + v + ']]'))
+
+# ---------------- opt-in rules ----------------
+# Measured with the rule turned on (docs/masking.md, "Opt-in detectors").
+PC_LETTERS = 'ABCEGHJKLNPRTVWXZ'
+for _ in range(80):
+    pc = f'{random.randint(1000, 9999)}'
+    letters = pick(PC_LETTERS) + pick(PC_LETTERS)
+    street = pick(['Dorpsstraat', 'Kerkweg', 'Molenlaan', 'Stationsplein', 'Julianastraat'])
+    fmt, text = pick([
+        ('postcode-space', f'Bezorgadres: {street} {random.randint(1, 200)}, [[{pc} {letters}]] {pick(["Utrecht", "Zwolle", "Ede"])}'),
+        ('postcode-glued', f'{street} {random.randint(1, 200)}, [[{pc}{letters}]] Den Haag'),
+        ('postcode-house-number', f'Postcode + huisnummer: [[{pc} {letters} {random.randint(1, 300)}]]'),
+        ('postcode-house-number-glued', f'[[{pc}{letters} {random.randint(1, 300)}{pick(["", "a", "b", "-2"])}]]'),
+        ('postcode-lower-labelled', f'postcode: [[{pc}{letters.lower()}]]'),
+        ('postcode-labelled', f'Postcode [[{pc} {letters}]], huisnummer {random.randint(1, 90)}'),
+    ])
+    P('postcode', fmt, text)
+
+NL_PLATE_LETTERS = 'BDFGHJKLMNPRSTVXZ'
+def L(n): return ''.join(pick(NL_PLATE_LETTERS) for _ in range(n))
+for _ in range(80):
+    fmt, v = pick([
+        ('plate-nl-sidecode-4', f'{L(2)}-{rnd(2)}-{L(2)}'), ('plate-nl-sidecode-5', f'{rnd(2)}-{L(2)}-{L(2)}'),
+        ('plate-nl-sidecode-6', f'{rnd(2)}-{L(3)}-{rnd(1)}'), ('plate-nl-sidecode-7', f'{rnd(1)}-{L(3)}-{rnd(2)}'),
+        ('plate-nl-sidecode-8', f'{L(2)}-{rnd(3)}-{L(1)}'), ('plate-nl-sidecode-9', f'{L(1)}-{rnd(3)}-{L(2)}'),
+        ('plate-nl-sidecode-10', f'{L(3)}-{rnd(2)}-{L(1)}'), ('plate-nl-sidecode-11', f'{L(1)}-{rnd(2)}-{L(3)}'),
+        ('plate-gb', f'{L(2)}{rnd(2)} {L(3)}'),
+        ('plate-de', f'{pick(["M", "B", "HH", "K", "F", "S"])}-{L(2)} {random.randint(1, 9999)}'),
+    ])
+    P('licence_plate', fmt, pick(['Kenteken: {}', 'kenteken {} (lease)', 'Ihr Kennzeichen: {}', 'Registration {}', 'Auto met kenteken {} is klaar']).format('[[' + v + ']]'))
+
+NAME_FIRST = ['Jan', 'Sanne', 'Priya', 'Lars', 'Emma', 'Noah', 'Fatima', 'Jürgen', 'Zoë', 'Mohammed', 'Anne-Marie', 'Seán', 'J.P.', 'Chloé']
+NAME_LAST = ['de Vries', 'Jansen', 'Bakker', 'van den Berg', "O'Brien", 'El Amrani', 'Müller', 'Nguyen', 'ter Horst', 'von Weizsäcker', 'Dupont-Leroy']
+for _ in range(80):
+    f, l = pick(NAME_FIRST), pick(NAME_LAST)
+    fmt, text = pick([
+        ('name-nl', f'Naam: [[{f} {l}]]'), ('name-nl-parts', f'Voornaam: [[{f}]] Achternaam: [[{l}]]'),
+        ('name-en', f'Full name: [[{f} {l}]]'), ('name-en-short', f'Name: [[{f} {l}]], Phone'),
+        ('name-attn', f't.a.v. [[{f[0]}. {l}]]'), ('name-de', f'Vorname: [[{f}]], Nachname: [[{l}]]'),
+        ('name-contact', f'Contactpersoon: [[{f} {l}]]'),
+    ])
+    P('labelled_name', fmt, text)
+
+# Near misses of the opt-in rules and of dates of birth: the labels
+# with other things after them, and codes in the shape of a plate.
+for _ in range(40):
+    N('date', 'born-label-no-date', pick(['Born in the USA', 'Geboren en getogen in Utrecht', 'DOB-veld is verplicht']))
+    N('date', 'date-without-label', f'Geleverd op {random.randint(1, 28)} {pick(MONTHS_NL)} {random.randint(2020, 2027)}')
+    N('product', 'size-range', f'Maat EU-{random.randint(30, 46)}, lengte {random.randint(28, 36)}')
+    N('product', 'part-code', f'Onderdeel {pick("ABCDEFGH")}{rnd(3)}-{rnd(2)}')
+    N('product', 'label-product-name', pick(['Productnaam: Winterjas Heren', 'naam: premium', 'Naam van de winkel', 'name="email"',
+                                             'Name: Premium Plan', 'Naam: Winterjas Heren']))
+    N('product', 'size-range-plate-shape', f'Maat {pick(["XL", "XS", "ML"])}-{random.randint(30, 46)}-{random.randint(30, 46)}')
+    if random.random() < 0.25:
+        N('product', 'size-range-plate-shape-unlabelled', f'{pick(["XL", "XS"])}-{random.randint(30, 46)}-{random.randint(30, 46)} op voorraad')
+    N('count', 'number-and-unit', f'{random.randint(1000, 9999)} {pick(["MB", "GB", "KB", "km", "kg", "PX", "SS"])}')
+
 def write(name, rows, header):
     with open(os.path.join(HERE, name), 'w', encoding='utf-8') as out:
         out.write('# ' + header + '\n')

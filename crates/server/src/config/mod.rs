@@ -304,6 +304,9 @@ pub struct SiteMaskingConfig {
     pub unmask_selectors: Vec<String>,
     /// Extra attribute names whose values are masked.
     pub scrub_attributes: Vec<String>,
+    /// Opt-in built-in detectors: `postcode`, `licence_plate`,
+    /// `labelled_name` (see docs/masking.md for what each costs).
+    pub detectors: Vec<String>,
 }
 
 /// One entry of `patterns`.

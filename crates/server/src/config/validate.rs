@@ -298,6 +298,13 @@ impl Config {
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b':');
             problems.check(ok, format!("{at}.scrub_attributes[{i}]"), "must be an attribute name");
         }
+        for (i, detector) in masking.detectors.iter().enumerate() {
+            problems.check(
+                veil_masking::Builtin::opt_in_by_name(detector).is_some(),
+                format!("{at}.detectors[{i}]"),
+                "must be one of postcode, licence_plate, labelled_name",
+            );
+        }
     }
 
     fn validate_api_keys(&self, problems: &mut Problems) {
@@ -348,6 +355,7 @@ impl super::SiteConfig {
             block_selectors: masking.block_selectors.clone(),
             unmask_selectors: masking.unmask_selectors.clone(),
             scrub_attributes: masking.scrub_attributes.clone(),
+            detectors: masking.detectors.clone(),
         })
     }
 }
