@@ -365,6 +365,22 @@ fn bench(c: &mut Criterion) {
             black_box((batch, report))
         })
     });
+    // The opt-in detectors on top of the site's rules: `labelled_name`
+    // makes every string, digits or not, a candidate.
+    let opt_in_rules = MaskingRules::new(SiteRules {
+        patterns: vec![("order_id".into(), "ORD-[0-9]{8}".into())],
+        block_selectors: vec![".secret".into()],
+        detectors: vec!["postcode".into(), "licence_plate".into(), "labelled_name".into()],
+        ..SiteRules::default()
+    })
+    .expect("valid rules");
+    group.bench_function("decode+mask (with opt-in detectors)", |b| {
+        b.iter(|| {
+            let mut batch = decode::batch_from_json(black_box(&json)).expect("decodes");
+            let report = mask_batch(&mut batch, &opt_in_rules, &mut SessionState::new());
+            black_box((batch, report))
+        })
+    });
     group.finish();
 }
 

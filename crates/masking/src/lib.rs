@@ -94,11 +94,18 @@
 //! 3. all versions of one text node within one batch (its text when added
 //!    and every `texts` value) share their findings: the character
 //!    positions of a finding in any version are masked in every version,
-//!    so a number typed out character by character leaves no prefix.
+//!    so a number typed out character by character leaves no prefix;
+//! 4. text that continues across inline elements (`<span>06</span>
+//!    12345678`, `<b>4111</b> 1111…`, React's `06<!-- -->12345678`) in a
+//!    FullSnapshot or an added subtree is scanned again as one string per
+//!    block element, up to a break: block elements, `<br>`, form fields
+//!    and text that is not scanned (see `flow.rs`).
 //!
-//! Not covered: text split by an element (`<b>4111</b> 1111…`), and
-//! versions of a text node in different batches. Form fields, where typed
-//! data lives, are masked wholesale and need no such guarantee.
+//! Not covered: a value split by markup that is added in separate
+//! Mutation events, and versions of a text node in different batches.
+//! Form fields and contenteditable elements, where typed data lives, are
+//! masked wholesale, so a number typed into them over several Input events
+//! needs no such guarantee.
 //!
 //! # Unknown nodes and session state
 //!
@@ -125,6 +132,7 @@
 //! that masking never makes a batch's JSON longer.
 
 mod detectors;
+mod flow;
 mod mutation;
 mod nodes;
 mod report;

@@ -2,14 +2,17 @@
 //! FullSnapshot or of a Mutation's added node: classify, mask, remember.
 //!
 //! Adjacent sibling text nodes are scanned as one string (the split-match
-//! guarantee of the crate documentation); comments, CDATA and text nodes
-//! separated by an element are scanned on their own.
+//! guarantee of the crate documentation); comments and CDATA are scanned
+//! on their own, and text that continues across inline elements is
+//! scanned again as one string once its block is masked ([`crate::flow`]).
 
-use veil_events::{NodeType, Value};
+use veil_events::{Entry, NodeType, Value};
 
+use crate::flow::{is_inline, scan_inline_flow};
 use crate::report::FieldKind;
+use crate::rules::MaskingRules;
 use crate::rules::RuleId;
-use crate::selectors::SelState;
+use crate::selectors::{Matched, SelState};
 use crate::structural::{TextPolicy, mask_attributes, placeholder, text_policy};
 use crate::text::Masker;
 use crate::tree::{NodeId, NodeInfo, NodeTable, classify, flags};
@@ -137,12 +140,7 @@ fn element(m: &mut Masker<'_>, table: &mut NodeTable, node: &mut Value<'_>, pare
     }
     let tag = tag.and_then(Value::as_str).unwrap_or("");
     let attr_entries = attrs.as_deref().and_then(Value::as_map).unwrap_or(&[]);
-    let matched = m.rules.selectors.step(tag, Some(attr_entries), parent.sel);
-    let kind = classify(tag, attr_entries);
-    let mut info = NodeInfo { flags: parent.flags, kind };
-    if matched.unmask {
-        info.flags |= flags::EXPLICIT_UNMASK;
-    }
+    let (mut info, matched) = element_info(m.rules, tag, attr_entries, parent);
     if matched.block {
         info.flags |= flags::BLOCK_ROOT;
         if let Some(children) = children.as_deref().and_then(Value::as_array) {
@@ -159,8 +157,31 @@ fn element(m: &mut Masker<'_>, table: &mut NodeTable, node: &mut Value<'_>, pare
     }
     table.record(id, info, matched.state);
     if let Some(children) = children.and_then(Value::as_array_mut) {
-        walk_children(m, table, children, Parent::of(info, matched.state));
+        let parent = Parent::of(info, matched.state);
+        // The flow first, on text as the page had it: a node's own scan
+        // could mask part of a value (`0417 1643 00` of an IBAN split by
+        // a `<span>`) and hide the whole from the flow.
+        if !is_inline(tag) {
+            scan_inline_flow(m, children, parent);
+        }
+        walk_children(m, table, children, parent);
     }
+}
+
+/// What the rules make of an element under `parent`: its node info and
+/// its selector matches (block, unmask, and what its children inherit).
+pub(crate) fn element_info(
+    rules: &MaskingRules,
+    tag: &str,
+    attrs: &[Entry<'_>],
+    parent: Parent,
+) -> (NodeInfo, Matched) {
+    let matched = rules.selectors.step(tag, Some(attrs), parent.sel);
+    let mut info = NodeInfo { flags: parent.flags, kind: classify(tag, attrs) };
+    if matched.unmask {
+        info.flags |= flags::EXPLICIT_UNMASK;
+    }
+    (info, matched)
 }
 
 /// Remembers a node and its whole subtree as blocked, so later events

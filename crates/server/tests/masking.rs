@@ -30,9 +30,16 @@ fn fixture(text: &str) -> Value {
 /// The test configuration with the fixture's site rules for `demo` (as in
 /// SPEC §2's example: `.secret` blocked; `.help` text not scanned).
 fn config(url: &str, database: &str) -> String {
+    config_with(url, database, "")
+}
+
+/// [`config`] with more `[sites.masking]` lines.
+fn config_with(url: &str, database: &str, masking: &str) -> String {
     common::config_for(url, database).replacen(
         &format!("origins = [\"{ORIGIN}\"]\n"),
-        &format!("origins = [\"{ORIGIN}\"]\n[sites.masking]\nblock_selectors = [\".secret\"]\nunmask_selectors = [\".help\"]\n"),
+        &format!(
+            "origins = [\"{ORIGIN}\"]\n[sites.masking]\nblock_selectors = [\".secret\"]\nunmask_selectors = [\".help\"]\n{masking}"
+        ),
         1,
     )
 }
@@ -118,9 +125,14 @@ fn a_recorder_without_masking_leaks_no_typed_value_into_clickhouse() {
 }
 
 fn veil_mask(args: &[&str], input: &[u8]) -> (bool, Vec<u8>, String) {
+    veil_mask_with("", args, input)
+}
+
+/// `veil mask` with more `[sites.masking]` lines in its configuration.
+fn veil_mask_with(masking: &str, args: &[&str], input: &[u8]) -> (bool, Vec<u8>, String) {
     let dir = veil_test_support::TempDir::new("veil-mask");
     let path = dir.path().join("veil.toml");
-    std::fs::write(&path, config("http://127.0.0.1:1", "veil")).expect("config");
+    std::fs::write(&path, config_with("http://127.0.0.1:1", "veil", masking)).expect("config");
     let mut child = Command::new(common::VEIL)
         .arg("mask")
         .args(args)
@@ -185,4 +197,34 @@ fn veil_mask_refuses_what_it_cannot_read() {
     assert!(ok, "{stderr}");
     assert_eq!(String::from_utf8_lossy(&stdout).trim(), "[]");
     assert!(stderr.contains("nothing masked"), "{stderr}");
+}
+
+#[test]
+fn opt_in_detectors_are_turned_on_per_site_and_reported_by_rule() {
+    // A page showing the visitor's delivery address back to them.
+    let events = serde_json::json!([{"type": 2, "timestamp": 1, "data": {"node": {"type": 0, "id": 1, "childNodes": [
+        {"type": 2, "id": 2, "tagName": "p", "attributes": {}, "childNodes": [
+            {"type": 3, "id": 3, "textContent": "Naam: Jan de Vries, Damstraat 1, 1012 LG Amsterdam, kenteken GH-123-K, geboren op 12-04-1990"}]}]}}}])
+    .to_string();
+    let (ok, stdout, off) = veil_mask(&["--site", "demo"], events.as_bytes());
+    assert!(ok, "{off}");
+    let text = String::from_utf8_lossy(&stdout);
+    assert!(
+        text.contains("1012 LG") && text.contains("Jan de Vries") && !text.contains("12-04-1990"),
+        "{text}"
+    );
+    assert!(off.lines().any(|l| l.starts_with("birth_date\t")), "{off}");
+    let (ok, stdout, on) = veil_mask_with(
+        "detectors = [\"postcode\", \"licence_plate\", \"labelled_name\"]\n",
+        &["--site", "demo"],
+        events.as_bytes(),
+    );
+    assert!(ok, "{on}");
+    let text = String::from_utf8_lossy(&stdout);
+    for value in ["1012 LG", "Jan", "Vries", "GH-123-K", "12-04-1990"] {
+        assert!(!text.contains(value), "{value} in {text}");
+    }
+    for rule in ["postcode", "licence_plate", "labelled_name", "birth_date"] {
+        assert!(on.lines().any(|l| l.starts_with(&format!("{rule}\t"))), "{rule} not reported: {on}");
+    }
 }

@@ -2,6 +2,8 @@
 //! ones) and the [`Scanner`] that runs them together with a site's own
 //! patterns.
 
+use std::sync::LazyLock;
+
 use regex::Regex;
 use regex_automata::meta;
 use regex_automata::{Input, MatchKind, PatternSet};
@@ -192,6 +194,45 @@ pub(crate) struct BadPattern {
     pub reason: String,
 }
 
+fn build_set(sets: &[&str]) -> Result<meta::Regex, String> {
+    meta::Regex::builder()
+        .configure(meta::Regex::config().match_kind(MatchKind::All))
+        .build_many(sets)
+        .map_err(|e| e.to_string())
+}
+
+/// The built-ins' find regexes, compiled once per process and shared by
+/// every site's scanner (a `Regex` clone shares the compiled program):
+/// compiling them is most of building a [`Scanner`], and a configuration
+/// has one per site.
+static BUILTIN_REGEXES: LazyLock<Vec<Vec<Result<Regex, String>>>> = LazyLock::new(|| {
+    Builtin::ALL
+        .iter()
+        .map(|b| {
+            b.finders().iter().map(|&(_, find, _)| Regex::new(find).map_err(|e| e.to_string())).collect()
+        })
+        .collect()
+});
+
+/// The prefilter set of the default built-ins, for the sites without
+/// opt-in detectors or patterns of their own.
+static COMMON_SET: LazyLock<Result<meta::Regex, String>> = LazyLock::new(|| {
+    let sets: Vec<&str> =
+        Builtin::COMMON.iter().flat_map(|b| b.finders().iter().map(|&(set, _, _)| set)).collect();
+    build_set(&sets)
+});
+
+fn builtin_regex(builtin: Builtin, finder: usize) -> Result<Regex, BadPattern> {
+    let at = Builtin::ALL.iter().position(|b| *b == builtin);
+    match at.and_then(|at| BUILTIN_REGEXES.get(at)).and_then(|finders| finders.get(finder)) {
+        Some(Ok(re)) => Ok(re.clone()),
+        Some(Err(reason)) => Err(BadPattern { index: usize::MAX, reason: reason.clone() }),
+        None => {
+            Err(BadPattern { index: usize::MAX, reason: format!("no finder {finder} of {}", builtin.name()) })
+        }
+    }
+}
+
 /// Compiled patterns may not grow beyond this (per pattern), so a site
 /// rule cannot make masking slow or huge.
 const SITE_PATTERN_SIZE_LIMIT: usize = 1 << 20;
@@ -203,10 +244,9 @@ impl Scanner {
         let mut sets: Vec<&str> = Vec::new();
         let mut finders = Vec::new();
         for builtin in Builtin::COMMON.into_iter().chain(opt_in.iter().copied()) {
-            for &(set, find, validate) in builtin.finders() {
+            for (i, &(set, _, validate)) in builtin.finders().iter().enumerate() {
                 sets.push(set);
-                let re =
-                    Regex::new(find).map_err(|e| BadPattern { index: usize::MAX, reason: e.to_string() })?;
+                let re = builtin_regex(builtin, i)?;
                 finders.push(Finder { re, validate: Some(validate), rule: builtin.rule_id() });
             }
         }
@@ -218,10 +258,11 @@ impl Scanner {
             sets.push(pattern);
             finders.push(Finder { re, validate: None, rule });
         }
-        let set = meta::Regex::builder()
-            .configure(meta::Regex::config().match_kind(MatchKind::All))
-            .build_many(&sets)
-            .map_err(|e| BadPattern { index: site.len().saturating_sub(1), reason: e.to_string() })?;
+        let set = if opt_in.is_empty() && site.is_empty() {
+            COMMON_SET.clone().map_err(|reason| BadPattern { index: usize::MAX, reason })?
+        } else {
+            build_set(&sets).map_err(|reason| BadPattern { index: site.len().saturating_sub(1), reason })?
+        };
         let scan_every_string = !site.is_empty() || opt_in.contains(&Builtin::LabelledName);
         Ok(Scanner { set, finders, scan_every_string })
     }
