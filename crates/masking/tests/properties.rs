@@ -133,6 +133,9 @@ const TAGS: &[(&str, &str)] = &[
     ("textarea", ""),
     ("option", ""),
     ("a", ""),
+    // Inline elements: their text is scanned again as one flow.
+    ("span", ""),
+    ("b", ""),
 ];
 
 #[derive(Debug, Clone)]
@@ -169,10 +172,18 @@ fn batch() -> impl Strategy<Value = Batch<'static>> {
             }
             let mut events = Vec::new();
             if snapshot {
+                // Under a block element, so inline elements form a flow.
+                let body = map(vec![
+                    ("type", Value::Int(2)),
+                    ("id", Value::Int(10_000)),
+                    ("tagName", Value::from("body")),
+                    ("attributes", map(vec![])),
+                    ("childNodes", Value::Array(children)),
+                ]);
                 let root = map(vec![
                     ("type", Value::Int(0)),
                     ("id", Value::Int(1)),
-                    ("childNodes", Value::Array(children)),
+                    ("childNodes", Value::Array(vec![body])),
                 ]);
                 events.push(Event::new(EventType::FullSnapshot, 1, map(vec![("node", root)])));
             }
