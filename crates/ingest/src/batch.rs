@@ -115,8 +115,11 @@ async fn ingest_inner(
     for (kind, count) in &processed.events_by_type {
         metrics.events.with_label_values(&[kind]).inc_by(*count);
     }
+    // Every event sent is accounted for: kept, or dropped for a purpose
+    // not granted or because masking removed it (a password field's input).
+    let dropped = processed.dropped.saturating_add(usize::try_from(removed).unwrap_or(usize::MAX));
     Ok(HttpResponse::build(StatusCode::ACCEPTED)
-        .json(json!({"accepted": processed.accepted, "dropped": processed.dropped})))
+        .json(json!({"accepted": processed.accepted, "dropped": dropped})))
 }
 
 /// `Content-Type` and `Content-Encoding`, or for a beacon (which can set
