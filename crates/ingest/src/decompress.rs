@@ -297,4 +297,34 @@ mod tests {
             Err(DecompressError::Memory(BudgetError::OverLimit { limit: 2 << 20 }))
         );
     }
+
+    proptest::proptest! {
+        /// Arbitrary bodies, and real frames cut or with a byte changed,
+        /// decompress to an error or to at most `limit` bytes; never a
+        /// panic.
+        #[test]
+        fn untrusted_bodies_never_panic_or_exceed_the_limit(
+            noise in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512),
+            at in proptest::prelude::any::<proptest::sample::Index>(),
+            byte in proptest::prelude::any::<u8>(),
+            cut in proptest::prelude::any::<bool>(),
+        ) {
+            let limit = 64 << 10;
+            let plain: Vec<u8> = noise.iter().cycle().take(noise.len() * 40).copied().collect();
+            for (encoding, mut body) in [
+                (Encoding::Zstd, zstd::encode_all(&plain[..], 3).expect("zstd")),
+                (Encoding::Gzip, gzip(&plain)),
+                (Encoding::Zstd, noise.clone()),
+                (Encoding::Gzip, noise.clone()),
+            ] {
+                if !body.is_empty() {
+                    let i = at.index(body.len());
+                    if cut { body.truncate(i) } else { body[i] = byte }
+                }
+                if let Ok(out) = decompress(&body, encoding, limit) {
+                    proptest::prop_assert!(out.len() <= limit);
+                }
+            }
+        }
+    }
 }
