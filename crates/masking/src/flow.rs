@@ -31,6 +31,12 @@ pub(crate) fn is_inline(tag: &str) -> bool {
     INLINE.iter().any(|t| t.eq_ignore_ascii_case(tag))
 }
 
+/// `<wbr>`: a line-break opportunity that renders as nothing, so the text
+/// on either side is one run (`jan<wbr>@example.nl`).
+fn is_word_break(tag: &str) -> bool {
+    tag.eq_ignore_ascii_case("wbr")
+}
+
 /// Text parts of one stretch of inline flow, and whether the stretch
 /// crosses an element (only then is there anything new to find).
 #[derive(Default)]
@@ -59,7 +65,9 @@ pub(crate) fn scan_inline_flow(m: &mut Masker<'_>, children: &mut [Value<'_>], p
 fn has_inline_element(children: &[Value<'_>]) -> bool {
     children.iter().any(|c| {
         node_type(c) == Some(NodeType::Element)
-            && c.get("tagName").and_then(Value::as_str).is_some_and(|tag| is_inline(tag) || tag == "wbr")
+            && c.get("tagName")
+                .and_then(Value::as_str)
+                .is_some_and(|tag| is_inline(tag) || is_word_break(tag))
     })
 }
 
@@ -82,7 +90,9 @@ fn collect<'a, 'v>(
             // Comments and word-break opportunities render as nothing:
             // `06<!-- -->12345678` and `jan<wbr>@example.nl` are one run.
             Some(NodeType::Comment) => {}
-            Some(NodeType::Element) if node.get("tagName").and_then(Value::as_str) == Some("wbr") => {
+            Some(NodeType::Element)
+                if node.get("tagName").and_then(Value::as_str).is_some_and(is_word_break) =>
+            {
                 last(stretches).crosses = true;
             }
             Some(NodeType::Element) => match inline_scanned(rules, node, parent) {

@@ -28,7 +28,7 @@
 
 use super::Verdict;
 use super::context::{
-    Label, char_at, char_before, currency_near, digits, glued_after, glued_before, label_before,
+    Label, char_at, char_before, currency_near, digits, glued_after, glued_before, label_before, text_before,
 };
 
 pub(super) const SET: &str = r"[0-9]{9}|[0-9]{4}[ .][0-9]{2}[ .][0-9]{3}|[0-9]{3}[ .][0-9]{3}[ .][0-9]{3}";
@@ -77,9 +77,8 @@ pub(super) fn validate(hay: &str, start: usize, end: usize) -> Verdict {
 /// Whether `BSN`, `burgerservice…` or `sofi…` appears in the 40 bytes
 /// before `start` (any case).
 fn bsn_mentioned_before(hay: &str, start: usize) -> bool {
-    let from = start.saturating_sub(40);
-    let window = hay.as_bytes()[from..start].to_ascii_lowercase();
-    ["bsn", "burgerservice", "sofi"].iter().any(|w| window.windows(w.len()).any(|x| x == w.as_bytes()))
+    let window = text_before(hay, start, 40).to_ascii_lowercase();
+    ["bsn", "burgerservice", "sofi"].iter().any(|w| window.contains(w))
 }
 
 /// The elfproef for BSNs (the last weight is −1).

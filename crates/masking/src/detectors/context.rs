@@ -8,6 +8,16 @@ pub(super) fn char_before(hay: &str, i: usize) -> Option<char> {
     hay.get(..i)?.chars().next_back()
 }
 
+/// At most `max_bytes` of the text before byte offset `start`, cut at a
+/// character boundary: the window a label is looked for in.
+pub(super) fn text_before(hay: &str, start: usize, max_bytes: usize) -> &str {
+    let mut from = start.saturating_sub(max_bytes);
+    while !hay.is_char_boundary(from) {
+        from += 1;
+    }
+    hay.get(from..start).unwrap_or("")
+}
+
 /// The character at byte offset `i`.
 pub(super) fn char_at(hay: &str, i: usize) -> Option<char> {
     hay.get(i..)?.chars().next()

@@ -12,7 +12,7 @@
 //! how plates are written.
 
 use super::Verdict;
-use super::context::{char_at, char_before, is_word};
+use super::context::{char_at, char_before, is_word, text_before};
 
 /// The fourteen Dutch side codes over the letter class `$l`.
 macro_rules! nl {
@@ -89,10 +89,6 @@ pub(super) fn validate(hay: &str, start: usize, end: usize) -> Verdict {
 /// Whether a clothing or shoe size label is in the 12 bytes before
 /// `start`: `Maat XL-32-34` is a size range in the shape of a plate.
 fn after_size_label(hay: &str, start: usize) -> bool {
-    let mut from = start.saturating_sub(12);
-    while !hay.is_char_boundary(from) {
-        from += 1;
-    }
-    let before = hay[from..start].to_lowercase();
+    let before = text_before(hay, start, 12).to_lowercase();
     ["maat", "size", "größe", "grösse", "taille", "gr."].iter().any(|label| before.contains(label))
 }

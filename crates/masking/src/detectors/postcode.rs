@@ -16,7 +16,7 @@
 //! only after the label.
 
 use super::Verdict;
-use super::context::{char_at, char_before, is_word};
+use super::context::{char_at, char_before, is_word, text_before};
 
 pub(super) const SET: &str = r"[1-9][0-9]{3} ?[A-Za-z]{2}";
 pub(super) const FIND: &str =
@@ -52,9 +52,5 @@ pub(super) fn validate(hay: &str, start: usize, end: usize) -> Verdict {
 
 /// Whether `postcode` (any case) is in the 24 bytes before `start`.
 fn labelled(hay: &str, start: usize) -> bool {
-    let mut from = start.saturating_sub(24);
-    while !hay.is_char_boundary(from) {
-        from += 1;
-    }
-    hay[from..start].to_ascii_lowercase().contains("postcode")
+    text_before(hay, start, 24).to_ascii_lowercase().contains("postcode")
 }

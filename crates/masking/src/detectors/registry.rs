@@ -223,8 +223,9 @@ static COMMON_SET: LazyLock<Result<meta::Regex, String>> = LazyLock::new(|| {
 });
 
 fn builtin_regex(builtin: Builtin, finder: usize) -> Result<Regex, BadPattern> {
-    let at = Builtin::ALL.iter().position(|b| *b == builtin);
-    match at.and_then(|at| BUILTIN_REGEXES.get(at)).and_then(|finders| finders.get(finder)) {
+    // `ALL` is in rule-id order.
+    let at = usize::from(builtin.rule_id().0);
+    match BUILTIN_REGEXES.get(at).and_then(|finders| finders.get(finder)) {
         Some(Ok(re)) => Ok(re.clone()),
         Some(Err(reason)) => Err(BadPattern { index: usize::MAX, reason: reason.clone() }),
         None => {

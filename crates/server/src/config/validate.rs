@@ -299,11 +299,10 @@ impl Config {
             problems.check(ok, format!("{at}.scrub_attributes[{i}]"), "must be an attribute name");
         }
         for (i, detector) in masking.detectors.iter().enumerate() {
-            problems.check(
-                veil_masking::Builtin::opt_in_by_name(detector).is_some(),
-                format!("{at}.detectors[{i}]"),
-                "must be one of postcode, licence_plate, labelled_name",
-            );
+            if veil_masking::Builtin::opt_in_by_name(detector).is_none() {
+                let names: Vec<&str> = veil_masking::Builtin::OPT_IN.iter().map(|b| b.rule_name()).collect();
+                problems.add(format!("{at}.detectors[{i}]"), format!("must be one of {}", names.join(", ")));
+            }
         }
     }
 
