@@ -3,6 +3,7 @@
 //! that code). Each reports figures against a baseline measured in the
 //! same run.
 
+pub mod load;
 pub mod recording;
 
 use std::time::Duration;

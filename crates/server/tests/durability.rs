@@ -88,6 +88,11 @@ fn batches_accepted_while_clickhouse_is_down_arrive_once_none_twice() {
     let metrics = veil.get("/metrics").expect("metrics").1;
     assert!(metrics.contains(r#"veil_store_insert_failures_total{kind="retryable"}"#), "{metrics}");
     assert_eq!(gauge(&metrics, "veil_queue_unconsumed_records"), 0, "drained: {metrics}");
+    // Every stored batch has a shipping lag; the ones that waited out the
+    // outage (over 2 s) are above the first bucket.
+    assert_eq!(gauge(&metrics, "veil_store_shipping_lag_seconds_count"), 21, "{metrics}");
+    let within_a_second = gauge(&metrics, r#"veil_store_shipping_lag_seconds_bucket{le="1"}"#);
+    assert!(within_a_second <= 2, "the outage's batches waited over a second: {metrics}");
 }
 
 #[test]

@@ -6,6 +6,10 @@ use prometheus::{Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, 
 /// Insert latency buckets, seconds.
 const INSERT_BUCKETS: &[f64] = &[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
 
+/// Shipping lag buckets, seconds: whole seconds, because a recording's
+/// receipt time is kept in seconds; up to an hour of ClickHouse outage.
+const LAG_BUCKETS: &[f64] = &[1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0, 3600.0];
+
 /// Metrics of the queue and the shipper.
 #[derive(Clone)]
 pub struct StoreMetrics {
@@ -31,6 +35,10 @@ pub struct StoreMetrics {
     pub dead_letters: IntCounter,
     /// `veil_store_insert_duration_seconds`: time of one INSERT.
     pub insert_duration: Histogram,
+    /// `veil_store_shipping_lag_seconds`: per batch, from its 202 to the
+    /// insert that stored it (whole seconds). The queue's depth says how
+    /// much waits; this says how stale replays and heatmaps are.
+    pub shipping_lag: Histogram,
 }
 
 impl StoreMetrics {
@@ -74,6 +82,13 @@ impl StoreMetrics {
                 HistogramOpts::new("veil_store_insert_duration_seconds", "Time of one ClickHouse INSERT.")
                     .buckets(INSERT_BUCKETS.to_vec()),
             )?,
+            shipping_lag: Histogram::with_opts(
+                HistogramOpts::new(
+                    "veil_store_shipping_lag_seconds",
+                    "Per stored batch, seconds from its acceptance to the insert that stored it.",
+                )
+                .buckets(LAG_BUCKETS.to_vec()),
+            )?,
         };
         registry.register(Box::new(metrics.queue_bytes.clone()))?;
         registry.register(Box::new(metrics.queue_records.clone()))?;
@@ -82,6 +97,7 @@ impl StoreMetrics {
         registry.register(Box::new(metrics.insert_failures.clone()))?;
         registry.register(Box::new(metrics.dead_letters.clone()))?;
         registry.register(Box::new(metrics.insert_duration.clone()))?;
+        registry.register(Box::new(metrics.shipping_lag.clone()))?;
         Ok(metrics)
     }
 }

@@ -201,8 +201,12 @@ async fn insert_one_by_one(
 }
 
 fn count_inserted(metrics: &StoreMetrics, rows: &[QueuedRow]) {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     for row in rows {
         metrics.inserted_rows.with_label_values(&[row.table()]).inc();
+        if let QueuedRow::Recording(recording) = row {
+            metrics.shipping_lag.observe(now.saturating_sub(u64::from(recording.received_at)) as f64);
+        }
     }
 }
 

@@ -24,7 +24,7 @@ pub(crate) fn ping(port: u16) -> bool {
 }
 
 /// A blocking `GET base_url + path`; status and body.
-pub(crate) fn get(base_url: &str, path: &str) -> Result<(u16, String), String> {
+pub fn get(base_url: &str, path: &str) -> Result<(u16, String), String> {
     let response = request_within(base_url, "GET", path, &[], b"", Duration::from_secs(10))?;
     Ok((response.status, String::from_utf8_lossy(&response.body).into_owned()))
 }

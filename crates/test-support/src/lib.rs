@@ -18,6 +18,8 @@ mod veil;
 pub use clickhouse::{ClickHouseInstance, shared_clickhouse};
 pub use database::TestDatabase;
 pub use http::Response;
+/// A blocking `GET base_url + path` (10 s timeout): status and body.
+pub use http::get as http_get;
 pub use veil::{TempDir, VeilOptions, VeilProcess};
 
 use std::path::PathBuf;
