@@ -49,10 +49,5 @@ pub fn ready_server(bin: &str, config: String) -> VeilProcess {
 
 /// Median and 99th percentile of durations in milliseconds.
 pub fn percentiles(mut samples_ms: Vec<f64>) -> (f64, f64) {
-    samples_ms.sort_by(f64::total_cmp);
-    let at = |q: f64| {
-        let index = ((samples_ms.len() as f64 - 1.0) * q).round() as usize;
-        samples_ms.get(index).copied().unwrap_or(f64::NAN)
-    };
-    (at(0.5), at(0.99))
+    (load::quantile(&mut samples_ms, 0.5), load::quantile(&mut samples_ms, 0.99))
 }

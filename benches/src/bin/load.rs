@@ -117,18 +117,7 @@ fn main() {
     let before = probe.sample().unwrap_or_default();
     let machine_before = machine_busy_seconds();
     let self_before = probe::cpu_seconds(std::process::id()).unwrap_or(0.0);
-    let load = Load::start(
-        prepared(visits),
-        LoadOptions {
-            base_urls: vec![veil.base_url().to_owned()],
-            origin: ORIGIN.to_owned(),
-            site: SITE.to_owned(),
-            clients: args.clients,
-            duration: args.duration,
-            pace: args.pace,
-            ..LoadOptions::default()
-        },
-    );
+    let load = Load::start(prepared(visits), load_options(&args, &veil, args.duration));
     let samples = sample_until(&probe, || load.is_finished(), Duration::from_millis(250));
     let outcome = load.wait();
     let after = probe.sample().unwrap_or_default();
@@ -159,12 +148,30 @@ fn main() {
     }
 }
 
+/// The clients of both runs: against `veil`, for `duration`.
+fn load_options(args: &Args, veil: &veil_test_support::VeilProcess, duration: Duration) -> LoadOptions {
+    LoadOptions {
+        base_urls: vec![veil.base_url().to_owned()],
+        origin: ORIGIN.to_owned(),
+        site: SITE.to_owned(),
+        clients: args.clients,
+        duration,
+        pace: args.pace,
+        ..LoadOptions::default()
+    }
+}
+
 /// Events sent per (session, seq), for the ledger's accounting check.
-fn event_index(visits: &[Visit]) -> std::collections::HashMap<(String, u64), u64> {
-    visits
-        .iter()
-        .flat_map(|v| v.batches.iter().map(move |b| ((v.session.clone(), b.seq), b.events as u64)))
-        .collect()
+fn event_index(visits: &[Visit]) -> EventIndex {
+    let mut index = EventIndex::new();
+    visits.iter().for_each(|visit| index_events(visit, &mut index));
+    index
+}
+
+type EventIndex = std::collections::HashMap<(String, u64), u64>;
+
+fn index_events(visit: &Visit, index: &mut EventIndex) {
+    index.extend(visit.batches.iter().map(|b| ((visit.session.clone(), b.seq), b.events as u64)));
 }
 
 fn sample_until(probe: &Probe, mut done: impl FnMut() -> bool, every: Duration) -> Vec<Sample> {
@@ -198,7 +205,7 @@ fn machine_busy_seconds() -> f64 {
     let fields: Vec<f64> = cpu.split_whitespace().skip(1).filter_map(|f| f.parse().ok()).collect();
     // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
     let busy: f64 = fields.iter().enumerate().filter(|(i, _)| *i != 3 && *i != 4).map(|(_, v)| v).sum();
-    busy / 100.0
+    busy / probe::clock_ticks()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -300,32 +307,19 @@ fn run_soak(
     soak: Duration,
 ) {
     let visitors = Arc::new(Mutex::new(Vec::new()));
-    let events = Arc::new(Mutex::new(std::collections::HashMap::new()));
+    let events = Arc::new(Mutex::new(EventIndex::new()));
     let source: VisitSource = {
         let (options, visitors, events) = (options.clone(), visitors.clone(), events.clone());
         Arc::new(move |index| {
             let visit = visitors.lock().ok().map(|mut v| corpus::visit(&options, index, &mut v))?;
             if let Ok(mut events) = events.lock() {
-                for b in &visit.batches {
-                    events.insert((visit.session.clone(), b.seq), b.events as u64);
-                }
+                index_events(&visit, &mut events);
             }
             Some(Arc::new(visit))
         })
     };
     let probe = Probe::new(veil.pid(), veil.base_url());
-    let load = Load::start(
-        source,
-        LoadOptions {
-            base_urls: vec![veil.base_url().to_owned()],
-            origin: ORIGIN.to_owned(),
-            site: SITE.to_owned(),
-            clients: args.clients,
-            duration: soak,
-            pace: args.pace,
-            ..LoadOptions::default()
-        },
-    );
+    let load = Load::start(source, load_options(args, veil, soak));
     println!(
         "{:>6} {:>10} {:>10} {:>10} {:>8} {:>8}",
         "min", "acked", "RSS MiB", "peak MiB", "files", "queue"

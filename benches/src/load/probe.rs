@@ -23,15 +23,18 @@ pub struct Sample {
     pub queue_bytes: u64,
 }
 
-/// Clock ticks per second of `/proc/<pid>/stat` CPU times. Linux has
-/// used 100 on every architecture Veil runs on; `getconf CLK_TCK` says.
-fn clock_ticks() -> f64 {
-    std::process::Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
-        .unwrap_or(100.0)
+/// Clock ticks per second of `/proc` CPU times. Linux has used 100 on
+/// every architecture Veil runs on; `getconf CLK_TCK` says, asked once.
+pub fn clock_ticks() -> f64 {
+    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        std::process::Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+            .unwrap_or(100.0)
+    })
 }
 
 /// CPU seconds (user + system) of `pid`, or `None` once it is gone.
