@@ -155,6 +155,14 @@ impl VeilProcess {
         (field("VmHWM:"), field("VmRSS:"))
     }
 
+    /// SIGKILL, as a crash or the OOM killer would: nothing is flushed or
+    /// drained. Waits until the process is gone.
+    pub fn kill(&mut self) {
+        let mut child = self.child.take().expect("process still owned");
+        child.kill().expect("kill -9 of veil");
+        let _ = child.wait();
+    }
+
     /// Sends SIGTERM and waits for the exit; returns whether it exited
     /// successfully and how long it took.
     pub fn terminate(&mut self, timeout: Duration) -> (bool, Duration) {
