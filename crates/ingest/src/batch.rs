@@ -27,6 +27,8 @@ pub async fn ingest(
     let gauge = |bytes: usize| i64::try_from(bytes).unwrap_or(i64::MAX);
     state.metrics.memory_in_use.set(gauge(state.memory.in_use()));
     state.metrics.memory_peak.set(gauge(state.memory.peak()));
+    state.metrics.masking_sessions.set(gauge(state.sessions.len()));
+    state.metrics.masking_session_nodes.set(gauge(state.sessions.total_nodes()));
     result
 }
 

@@ -46,6 +46,13 @@ pub struct IngestMetrics {
     /// `veil_ingest_memory_in_use_peak_bytes`: the most the pool held
     /// since start.
     pub memory_peak: IntGauge,
+    /// `veil_ingest_masking_sessions`: sessions whose masking state is
+    /// held (bounded by `ingest.session_idle_timeout`).
+    pub masking_sessions: IntGauge,
+    /// `veil_ingest_masking_session_nodes`: nodes masking remembers over
+    /// those sessions (form fields, blocked and masked elements), the bulk
+    /// of their memory.
+    pub masking_session_nodes: IntGauge,
 }
 
 impl IngestMetrics {
@@ -108,7 +115,17 @@ impl IngestMetrics {
                 "veil_ingest_memory_in_use_peak_bytes",
                 "Most bytes of ingest.memory_budget_bytes held at once since start.",
             )?,
+            masking_sessions: IntGauge::new(
+                "veil_ingest_masking_sessions",
+                "Sessions whose masking state is held, as of the last batch.",
+            )?,
+            masking_session_nodes: IntGauge::new(
+                "veil_ingest_masking_session_nodes",
+                "Nodes masking remembers (form fields, blocked and masked elements) over the held sessions.",
+            )?,
         };
+        registry.register(Box::new(metrics.masking_sessions.clone()))?;
+        registry.register(Box::new(metrics.masking_session_nodes.clone()))?;
         registry.register(Box::new(metrics.memory_in_use.clone()))?;
         registry.register(Box::new(metrics.memory_peak.clone()))?;
         registry.register(Box::new(metrics.user_ids_dropped.clone()))?;

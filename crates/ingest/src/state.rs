@@ -61,6 +61,8 @@ pub struct IngestSettings {
     pub rate_limit_per_second: u32,
     /// Burst per client address.
     pub rate_limit_burst: u32,
+    /// How long masking keeps a session's state after its last batch.
+    pub session_idle_timeout: Duration,
     /// How long clients should wait after a 503.
     pub retry_after: Duration,
     /// Proxies whose forwarding headers name the client.
@@ -130,6 +132,10 @@ impl IngestState {
         all_origins.dedup();
         let permits = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
         let memory = veil_events::MemoryPool::new(settings.limits.memory_budget_bytes);
+        let sessions = veil_masking::SessionCache::new(veil_masking::CacheConfig {
+            idle_timeout: settings.session_idle_timeout,
+            ..veil_masking::CacheConfig::default()
+        });
         IngestState {
             settings,
             keyring,
@@ -138,7 +144,7 @@ impl IngestState {
             metrics,
             limiter,
             all_origins,
-            sessions: veil_masking::SessionCache::new(veil_masking::CacheConfig::default()),
+            sessions,
             pipeline_permits: tokio::sync::Semaphore::new(permits),
             memory,
             erasure_requests: None,

@@ -54,6 +54,7 @@ fn invalid_values_stop_start_up_naming_the_key() {
         (format!("{base}\n[server]\nlisen = \"127.0.0.1:1\"\n"), vec![], "lisen"),
         (base.clone(), vec![("VEIL_SERVER__LISTEN", "nope")], "VEIL_SERVER__LISTEN"),
         (base.clone(), vec![("VEIL_CLICKHOUSE__URL", "tcp://x:9000")], "clickhouse.url"),
+        (base.clone(), vec![("VEIL_INGEST__SESSION_IDLE_TIMEOUT", "0s")], "ingest.session_idle_timeout"),
         (base.clone(), vec![("VEIL_CLICKHOUSE__URLL", "http://x:8123")], "VEIL_CLICKHOUSE__URLL"),
         (base.replace("[consent]\n", "[consent]\ntoken_ttl = \"soon\"\n"), vec![], "consent.token_ttl"),
         (base.replace(&"ab".repeat(32), "abc"), vec![], "consent.keys[0].secret"),

@@ -154,3 +154,46 @@ fn a_batch_within_the_budget_is_still_accepted() {
     assert_eq!(response.status, 202, "{}", String::from_utf8_lossy(&response.body));
     common::wait_for_query(&db, "SELECT count() FROM recordings", "1", Duration::from_secs(20));
 }
+
+/// The masking session cache is the memory that grows with traffic
+/// between requests: it holds the sessions of the last
+/// `ingest.session_idle_timeout`, which the gauges show, and forgets them
+/// after it.
+#[test]
+fn masking_forgets_sessions_after_their_idle_timeout() {
+    let (_db, veil) = common::migrated_server_with(&[("VEIL_INGEST__SESSION_IDLE_TIMEOUT", "2s")]);
+    let token = demo_token();
+    let gauge = |name: &str| -> u64 {
+        let metrics = veil.get("/metrics").expect("metrics").1;
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in\n{metrics}"))
+    };
+    let with_snapshot = |session: &str| {
+        let mut body = common::batch("demo", session, 0);
+        let ts = body["events"][0]["timestamp"].clone();
+        let snapshot = serde_json::json!({"type": 2, "timestamp": ts, "data": {"node": {"type": 0, "id": 1, "childNodes": [
+            {"type": 2, "id": 2, "tagName": "html", "attributes": {}, "childNodes": [
+                {"type": 2, "id": 3, "tagName": "input", "attributes": {"type": "password", "value": "hunter2"}, "childNodes": []}
+            ]}
+        ]}, "initialOffset": {"top": 0, "left": 0}}});
+        body["events"].as_array_mut().expect("events").insert(1, snapshot);
+        body
+    };
+    let sessions = [
+        "1a2b3c4d-0000-4000-8000-000000000001",
+        "1a2b3c4d-0000-4000-8000-000000000002",
+        "1a2b3c4d-0000-4000-8000-000000000003",
+    ];
+    for session in sessions {
+        assert_eq!(common::ingest(&veil, &token, &with_snapshot(session)).status, 202);
+    }
+    assert_eq!(gauge("veil_ingest_masking_sessions"), 3);
+    assert!(gauge("veil_ingest_masking_session_nodes") >= 3, "each snapshot's password field is tracked");
+
+    std::thread::sleep(Duration::from_secs(3));
+    let fresh = "1a2b3c4d-0000-4000-8000-000000000004";
+    assert_eq!(common::ingest(&veil, &token, &with_snapshot(fresh)).status, 202);
+    assert_eq!(gauge("veil_ingest_masking_sessions"), 1, "the idle sessions were forgotten");
+}

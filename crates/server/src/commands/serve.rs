@@ -251,6 +251,7 @@ fn ingest_settings(config: &Config) -> anyhow::Result<IngestSettings> {
         token_ttl: config.consent.token_ttl,
         rate_limit_per_second: config.ingest.rate_limit_per_second,
         rate_limit_burst: config.ingest.rate_limit_burst,
+        session_idle_timeout: config.ingest.session_idle_timeout,
         retry_after: RETRY_AFTER,
         trusted_proxies: trusted_proxies(config)?,
         body_read_timeout: config.server.body_read_timeout,

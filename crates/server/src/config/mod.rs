@@ -172,6 +172,14 @@ pub struct IngestConfig {
     pub rate_limit_per_second: u32,
     /// Requests a client may send at once before the rate applies.
     pub rate_limit_burst: u32,
+    /// How long masking remembers a session after its last batch (input
+    /// types, blocked and masked subtrees, so a later batch's mutation on
+    /// a password field is still masked). Memory grows with the sessions
+    /// seen in this window (`veil_ingest_masking_sessions`). Forgetting
+    /// fails closed: a later batch of a forgotten session has its mutated
+    /// text and values masked wholesale until its next full snapshot.
+    #[serde(with = "humantime_serde")]
+    pub session_idle_timeout: Duration,
 }
 
 impl Default for IngestConfig {
@@ -185,6 +193,7 @@ impl Default for IngestConfig {
             max_consent_body_bytes: 16 * 1024,
             rate_limit_per_second: 50,
             rate_limit_burst: 200,
+            session_idle_timeout: Duration::from_secs(30 * 60),
         }
     }
 }

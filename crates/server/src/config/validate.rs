@@ -178,6 +178,11 @@ impl Config {
             "ingest.rate_limit_burst",
             "must be at least 1 when a rate is set",
         );
+        problems.check(
+            ingest.session_idle_timeout >= std::time::Duration::from_secs(1),
+            "ingest.session_idle_timeout",
+            "must be at least 1s (below, masking forgets every session between its batches)",
+        );
         let queue = &self.queue;
         problems.check(!queue.dir.as_os_str().is_empty(), "queue.dir", "must not be empty");
         problems.check(queue.max_bytes >= 16 * 1024 * 1024, "queue.max_bytes", "must be at least 16 MiB");
