@@ -52,6 +52,10 @@ struct Args {
     /// Pause of each client between two batches.
     #[arg(long, default_value = "0s", value_parser = humantime::parse_duration)]
     pace: Duration,
+    /// The server's `ingest.session_idle_timeout` (how long masking keeps
+    /// a session's state; its default is 30m).
+    #[arg(long, default_value = "30m")]
+    session_idle_timeout: String,
     /// Seed of the corpus.
     #[arg(long, default_value_t = 13)]
     seed: u64,
@@ -79,7 +83,10 @@ fn main() {
         &bin,
         SITE,
         ORIGIN,
-        "[server]\nmax_requests_per_client = 0\n[ingest]\nrate_limit_per_second = 0\n",
+        &format!(
+            "[server]\nmax_requests_per_client = 0\n[ingest]\nrate_limit_per_second = 0\nsession_idle_timeout = {:?}\n",
+            args.session_idle_timeout
+        ),
     );
     let veil = veil_benches::ready_server(&bin, config);
 
@@ -321,8 +328,8 @@ fn run_soak(
     let probe = Probe::new(veil.pid(), veil.base_url());
     let load = Load::start(source, load_options(args, veil, soak));
     println!(
-        "{:>6} {:>10} {:>10} {:>10} {:>8} {:>8}",
-        "min", "acked", "RSS MiB", "peak MiB", "files", "queue"
+        "{:>6} {:>10} {:>10} {:>10} {:>8} {:>8} {:>9}",
+        "min", "acked", "RSS MiB", "peak MiB", "files", "queue", "sessions"
     );
     let mut minutes: Vec<Sample> = Vec::new();
     let mut next = Duration::ZERO;
@@ -330,13 +337,14 @@ fn run_soak(
         let Some(sample) = probe.sample() else { break };
         if sample.at >= next {
             println!(
-                "{:>6.0} {:>10} {:>10.1} {:>10.1} {:>8} {:>8}",
+                "{:>6.0} {:>10} {:>10.1} {:>10.1} {:>8} {:>8} {:>9}",
                 sample.at.as_secs_f64() / 60.0,
                 load.acknowledged_so_far(),
                 sample.rss as f64 / 1048576.0,
                 sample.peak_rss as f64 / 1048576.0,
                 sample.open_files,
-                sample.queue_records
+                sample.queue_records,
+                sample.masking_sessions
             );
             minutes.push(sample);
             next += Duration::from_secs(60);

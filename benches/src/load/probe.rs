@@ -21,6 +21,8 @@ pub struct Sample {
     pub queue_records: u64,
     /// `veil_queue_unconsumed_bytes`.
     pub queue_bytes: u64,
+    /// Sessions whose masking state the server holds.
+    pub masking_sessions: u64,
 }
 
 /// Clock ticks per second of `/proc` CPU times. Linux has used 100 on
@@ -89,6 +91,7 @@ impl Probe {
             open_files,
             queue_records: metric(&metrics, "veil_queue_unconsumed_records").unwrap_or(0.0) as u64,
             queue_bytes: metric(&metrics, "veil_queue_unconsumed_bytes").unwrap_or(0.0) as u64,
+            masking_sessions: metric(&metrics, "veil_ingest_masking_sessions").unwrap_or(0.0) as u64,
         })
     }
 }
