@@ -67,6 +67,7 @@ fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
     let options = CorpusOptions {
+        site_seed: Some(1),
         site: SITE.to_owned(),
         visits: args.visits,
         minutes: (args.min_minutes, args.max_minutes),

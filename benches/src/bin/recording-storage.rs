@@ -31,7 +31,7 @@ fn main() {
     // The visit ends now, so its day is inside any retention horizon.
     let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
     let start_ms = now_ms - (minutes * 60_000.0) as i64;
-    let recording = Recording::generate(&RecordingOptions { minutes, seed, start_ms });
+    let recording = Recording::generate(&RecordingOptions { minutes, seed, start_ms, site_seed: None });
     let mut rng = Rng::new(seed ^ 0x5e55_1011);
     let session = format!("{}-{}-4{}-a{}-{}", rng.hex(8), rng.hex(4), rng.hex(3), rng.hex(3), rng.hex(12));
     let batches = recording.batches(SITE, &session);

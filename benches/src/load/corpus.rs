@@ -51,6 +51,9 @@ pub struct CorpusOptions {
     /// Unix ms of the first event of the first visit; visits follow each
     /// other a few seconds apart.
     pub start_ms: i64,
+    /// Seed of what the site serves every visitor alike (style sheets);
+    /// `None`: every visit is of a different site.
+    pub site_seed: Option<u64>,
 }
 
 /// Generates one visit: deterministic in `(options, index)`, so a run
@@ -71,6 +74,7 @@ pub fn visit(options: &CorpusOptions, index: usize, visitors: &mut Vec<String>) 
         minutes,
         seed: rng.next_u64(),
         start_ms: options.start_ms + index as i64 * 7_000,
+        site_seed: options.site_seed,
     });
     let beacon_last = rng.chance(options.beacons);
     let batches = recording.batches(&options.site, &session);

@@ -29,6 +29,8 @@ pub(crate) struct Region {
 pub(crate) struct Dom {
     pub(crate) provisional: i64,
     pub(crate) regions: Vec<Region>,
+    /// The site's seed for what every visitor is served alike.
+    pub(crate) site: Option<u64>,
 }
 
 impl Dom {

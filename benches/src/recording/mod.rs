@@ -106,11 +106,15 @@ pub struct RecordingOptions {
     pub seed: u64,
     /// Unix milliseconds of the first event.
     pub start_ms: i64,
+    /// Seed of what the site serves every visitor alike (its style sheets
+    /// and asset names); `None`: drawn from `seed`, so every visit is of
+    /// a different site.
+    pub site_seed: Option<u64>,
 }
 
 impl Default for RecordingOptions {
     fn default() -> Self {
-        RecordingOptions { minutes: 10.0, seed: 42, start_ms: 1_795_514_400_000 }
+        RecordingOptions { minutes: 10.0, seed: 42, start_ms: 1_795_514_400_000, site_seed: None }
     }
 }
 
@@ -148,7 +152,7 @@ impl Recording {
         let checkout_at = start + total / 2;
         let end = start + total;
 
-        let mut builder = Dom::default();
+        let mut builder = Dom { site: options.site_seed, ..Dom::default() };
         let product = product_page(&mut rng, &mut builder);
         let mut sim = Sim::new(&mut rng, start, VIEWPORT, product.doc_h, product.regions.clone());
         sim.next_id = product.next_id;

@@ -79,6 +79,12 @@ pub(crate) fn head(dom: &mut Dom, rng: &mut Rng, title: &str) -> (Value, Value) 
     ] {
         children.push(dom.el("link", &[("rel", rel), ("href", href)], vec![]));
     }
+    // What the site serves everyone alike comes from its own seed.
+    let mut site_rng = dom.site.map(Rng::new);
+    let rng: &mut Rng = match site_rng.as_mut() {
+        Some(site) => site,
+        None => rng,
+    };
     let sheet = stylesheet(rng, 700);
     let version = rng.hex(10);
     let href = format!("/static/css/app.{version}.css");

@@ -81,6 +81,25 @@ pub enum Command {
     /// Data retention.
     #[command(subcommand)]
     Retention(RetentionCommand),
+    /// Compaction of idle sessions.
+    #[command(subcommand)]
+    Compaction(CompactionCommand),
+}
+
+/// `veil compaction …`
+#[derive(Debug, Subcommand)]
+pub enum CompactionCommand {
+    /// Compact idle sessions now (`serve` also does it every
+    /// `compaction.interval`), until none is left.
+    Run {
+        /// `--config`.
+        #[command(flatten)]
+        config: ConfigArg,
+        /// Treat sessions idle for this long as ended (default:
+        /// `compaction.session_timeout`); `0s` compacts every session.
+        #[arg(long, value_parser = humantime::parse_duration)]
+        idle: Option<std::time::Duration>,
+    },
 }
 
 /// `veil retention …`

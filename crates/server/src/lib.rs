@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod compaction;
 pub mod config;
 pub mod http;
 pub mod metrics;
@@ -16,7 +17,10 @@ pub mod replay;
 pub mod retention;
 pub mod telemetry;
 
-use cli::{ApikeyCommand, Cli, Command, ConfigCommand, KeysCommand, RetentionCommand, TokenCommand};
+use cli::{
+    ApikeyCommand, Cli, Command, CompactionCommand, ConfigCommand, KeysCommand, RetentionCommand,
+    TokenCommand,
+};
 
 /// Runs one command line to completion.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -76,6 +80,43 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("recording partitions dropped: {}", report.recording_partitions);
                 println!("expired recording rows deleted: {}", report.recording_rows);
                 println!("console logout partitions dropped: {}", report.console_logout_partitions);
+                println!("unreferenced chunks deleted: {}", report.chunks);
+                Ok(())
+            })
+        }
+        Command::Compaction(CompactionCommand::Run { config: arg, idle }) => {
+            telemetry::init(cli.log_format);
+            let (mut config, _) = config::load(arg.config.as_deref())?;
+            if let Some(idle) = idle {
+                config.compaction.session_timeout = idle;
+            }
+            actix_web::rt::System::new().block_on(async move {
+                let store = veil_store::Store::connect(&config.connect_options())?;
+                let metrics = metrics::Metrics::new();
+                let mut total = compaction::CompactionRun::default();
+                loop {
+                    // Up to this very second included: `--idle 0s` means
+                    // every session (a batch arriving later is a late
+                    // batch, stored and compacted next time).
+                    let now = veil_ingest::clock::now_secs() + 1;
+                    let run =
+                        compaction::run_once(&store, &config.compaction, &metrics.compaction, now).await?;
+                    total.sessions += run.sessions;
+                    total.batches += run.batches;
+                    total.bytes_before += run.bytes_before;
+                    total.bytes_after += run.bytes_after;
+                    total.failed += run.failed;
+                    if run.sessions == 0 || run.failed > 0 {
+                        break;
+                    }
+                }
+                println!("sessions compacted: {}", total.sessions);
+                println!("batches compacted: {}", total.batches);
+                println!("bytes before: {}", total.bytes_before);
+                println!("bytes after: {}", total.bytes_after);
+                if total.failed > 0 {
+                    anyhow::bail!("{} sessions could not be compacted (see the log)", total.failed);
+                }
                 Ok(())
             })
         }

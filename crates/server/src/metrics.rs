@@ -3,13 +3,59 @@
 //! units; each doc comment names the labels.
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 
 /// Upper bounds of the HTTP latency buckets, in seconds: ingest answers in
 /// milliseconds, heatmap queries in tens of milliseconds, exports longer.
 const LATENCY_BUCKETS: &[f64] =
     &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
+/// What compaction did (see docs/operations.md "Compaction").
+#[derive(Clone)]
+pub struct CompactionMetrics {
+    /// `veil_compaction_sessions_total`: sessions compacted.
+    pub sessions: IntCounter,
+    /// `veil_compaction_batches_total`: batches moved into archives.
+    pub batches: IntCounter,
+    /// `veil_compaction_bytes_before_total`: stored bytes of those batches
+    /// in `recordings`.
+    pub bytes_before: IntCounter,
+    /// `veil_compaction_bytes_after_total`: bytes of the archives and new
+    /// chunks written for them.
+    pub bytes_after: IntCounter,
+    /// `veil_compaction_lag_seconds`: at the last run, how long the oldest
+    /// idle session had been waiting past `compaction.session_timeout`.
+    pub lag_seconds: IntGauge,
+    /// `veil_compaction_failures_total`: runs or sessions that failed
+    /// (retried at the next run).
+    pub failures: IntCounter,
+}
+
+impl CompactionMetrics {
+    fn new() -> CompactionMetrics {
+        let counter = |name: &str, help: &str| IntCounter::new(name, help).expect("valid metric");
+        CompactionMetrics {
+            sessions: counter("veil_compaction_sessions_total", "Sessions compacted into archives."),
+            batches: counter("veil_compaction_batches_total", "Batches moved into archives."),
+            bytes_before: counter(
+                "veil_compaction_bytes_before_total",
+                "Stored bytes of compacted batches before compaction.",
+            ),
+            bytes_after: counter(
+                "veil_compaction_bytes_after_total",
+                "Bytes of archives and new chunks written by compaction.",
+            ),
+            lag_seconds: IntGauge::new(
+                "veil_compaction_lag_seconds",
+                "How long the oldest idle session waited past the session timeout at the last run.",
+            )
+            .expect("valid metric"),
+            failures: counter("veil_compaction_failures_total", "Compaction runs or sessions that failed."),
+        }
+    }
+}
 
 /// The registry and its metrics. One per server, so tests can run several.
 pub struct Metrics {
@@ -40,6 +86,8 @@ pub struct Metrics {
     /// `veil_console_auth_throttled_total{kind}`: attempts refused with 429
     /// because their address failed too often.
     pub console_auth_throttled: IntCounterVec,
+    /// Compaction of idle sessions (`veil_compaction_…`).
+    pub compaction: CompactionMetrics,
     /// The browser-facing endpoints' metrics (`veil_ingest_…`).
     pub ingest: veil_ingest::IngestMetrics,
     /// The queue's and the shipper's metrics (`veil_queue_…`, `veil_store_…`).
@@ -112,7 +160,14 @@ impl Metrics {
         )
         .expect("valid metric");
 
+        let compaction = CompactionMetrics::new();
         let collectors: Vec<Box<dyn prometheus::core::Collector>> = vec![
+            Box::new(compaction.sessions.clone()),
+            Box::new(compaction.batches.clone()),
+            Box::new(compaction.bytes_before.clone()),
+            Box::new(compaction.bytes_after.clone()),
+            Box::new(compaction.lag_seconds.clone()),
+            Box::new(compaction.failures.clone()),
             Box::new(console_auth_failures.clone()),
             Box::new(console_auth_throttled.clone()),
             Box::new(pii_reports.clone()),
@@ -140,6 +195,7 @@ impl Metrics {
             schema_pending,
             pii_reports,
             erasures,
+            compaction,
             ingest,
             store,
         }

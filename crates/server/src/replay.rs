@@ -86,6 +86,12 @@ impl Timeline {
     /// the events that can be sent now, each as its JSON text.
     pub fn push(&mut self, seq: u64, first_ts: u64, payload: &[u8]) -> Result<Vec<Vec<u8>>, ReplayError> {
         let json = decompress(seq, payload)?;
+        self.push_json(seq, first_ts, &json)
+    }
+
+    /// Adds the next stored batch as its JSON array of events (a batch
+    /// read from a compacted session's archive).
+    pub fn push_json(&mut self, seq: u64, first_ts: u64, json: &[u8]) -> Result<Vec<Vec<u8>>, ReplayError> {
         let first_ts = i64::try_from(first_ts).unwrap_or(i64::MAX);
         let mut ready = self.drain(|ts| ts <= first_ts);
         let mut position = 0;
@@ -93,7 +99,7 @@ impl Timeline {
         // Stored batches were written by ingest within its memory budget;
         // they are decoded one event at a time, never as one tree.
         let mut budget = veil_events::Budget::unlimited();
-        veil_events::decode::each_event_from_json(&json, &mut budget, |event| {
+        veil_events::decode::each_event_from_json(json, &mut budget, |event| {
             match veil_events::encode::events_to_json(std::slice::from_ref(&event)) {
                 Ok(text) => {
                     // `[` … `]` around the one event.
@@ -153,6 +159,18 @@ impl Timeline {
             }
         }
         out
+    }
+}
+
+/// The JSON array of events of a stored batch in either form.
+pub fn batch_json(
+    batch: &veil_store::archives::SessionBatch,
+) -> Result<std::borrow::Cow<'_, [u8]>, ReplayError> {
+    match &batch.body {
+        veil_store::archives::BatchBody::Zstd(payload) => {
+            decompress(batch.seq, payload).map(std::borrow::Cow::Owned)
+        }
+        veil_store::archives::BatchBody::Json(json) => Ok(std::borrow::Cow::Borrowed(json)),
     }
 }
 

@@ -9,6 +9,9 @@
 //!   the horizon, so the API forgets a recording the day it expires; on
 //!   disk it is gone within one run (at most an hour, plus the time
 //!   ClickHouse takes to apply the delete).
+//! - Compacted sessions (`recording_archives`) expire with recordings;
+//!   the chunks they referenced go in the same run once no archive left
+//!   references them (orphans of an interrupted compaction after an hour).
 //! - Heatmap aggregates follow `heatmap_retention_days`, by whole-month
 //!   partition drops (so they outlive it by less than a month).
 
@@ -32,6 +35,8 @@ pub struct RetentionReport {
     pub recording_rows: u64,
     /// Week partitions of console logouts whose cookies all expired.
     pub console_logout_partitions: usize,
+    /// Chunks of expired archives that no other archive references.
+    pub chunks: u64,
 }
 
 impl RetentionReport {
@@ -61,12 +66,22 @@ pub async fn run_once(
         report.heatmap_partitions +=
             store.drop_expired_heatmaps(&site.id, site.heatmap_retention_days, today).await?;
     }
+    // Read before the archives go, by partition drop or delete.
+    let mut expiring = Vec::with_capacity(config.sites.len());
+    for site in &config.sites {
+        expiring.push(store.expiring_chunks(&site.id, site.retention_days, today).await?);
+    }
     if let Some(longest) = config.sites.iter().map(|s| s.retention_days).max() {
         report.recording_partitions += store.drop_expired_weeks(longest, today).await?;
     }
     for site in &config.sites {
         report.recording_rows +=
             store.delete_expired_recordings(&site.id, site.retention_days, today, DELETE_WAIT).await?;
+    }
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let before = u32::try_from(now + 1).unwrap_or(u32::MAX);
+    for (site, chunks) in config.sites.iter().zip(&expiring) {
+        report.chunks += store.collect_chunks(&site.id, Some(chunks), before, DELETE_WAIT).await?;
     }
     report.console_logout_partitions += store.drop_expired_console_logouts(today).await?;
     Ok(report)
@@ -82,6 +97,7 @@ pub async fn run_forever(store: Store, config: std::sync::Arc<Config>) {
                     recording_partitions = report.recording_partitions,
                     recording_rows = report.recording_rows,
                     console_logout_partitions = report.console_logout_partitions,
+                    chunks = report.chunks,
                     "retention removed expired data"
                 )
             }

@@ -17,10 +17,11 @@ use serde::Deserialize;
 use crate::{Store, StoreError};
 
 /// Tables with a `site` and a `visitor` column.
-pub const VISITOR_TABLES: &[&str] = &["recordings", "session_index", "consent_log", "session_reports"];
+pub const VISITOR_TABLES: &[&str] =
+    &["recordings", "recording_archives", "session_index", "consent_log", "session_reports"];
 
 /// Tables with a `site` and a `session` column, for erasing one session.
-pub const SESSION_TABLES: &[&str] = &["recordings", "session_index"];
+pub const SESSION_TABLES: &[&str] = &["recordings", "recording_archives", "session_index"];
 
 /// The consents a visitor granted; `?`: site, visitor.
 pub(crate) const SELECT_VISITOR_CONSENTS: &str = "SELECT consent_id, max(expires_at) AS latest_expiry \
@@ -121,7 +122,9 @@ impl Store {
     /// Deletes every row of `site` whose `column` equals `value` from each
     /// of `tables`, waits until ClickHouse has applied the deletes, and
     /// returns how many rows each table held. `column` is one of our own
-    /// column names, never input.
+    /// column names, never input. When `recording_archives` is among the
+    /// tables, the chunks its deleted archives referenced and no other
+    /// archive does are deleted too (counted as `recording_chunks`).
     pub async fn delete_where(
         &self,
         tables: &[&'static str],
@@ -130,7 +133,16 @@ impl Store {
         value: &str,
         wait: Duration,
     ) -> Result<DeletedRows, StoreError> {
-        self.delete_matching(tables, &format!("`{column}` = ?"), site, value, wait).await
+        let archives = tables.contains(&"recording_archives");
+        let chunks = if archives { self.chunks_of(site, column, value).await? } else { Vec::new() };
+        let mut deleted = self.delete_matching(tables, &format!("`{column}` = ?"), site, value, wait).await?;
+        if archives {
+            // Every candidate, however recent: the erased content must go.
+            let before = u32::try_from(crate::clock_now_secs() + 1).unwrap_or(u32::MAX);
+            let collected = self.collect_chunks(site, Some(&chunks), before, wait).await?;
+            deleted.push(("recording_chunks", collected));
+        }
+        Ok(deleted)
     }
 
     /// Deletes every row of `site` matching `condition` (our own SQL with one

@@ -55,6 +55,15 @@ pub enum StoreError {
         /// The unknown version.
         version: u32,
     },
+    /// A compacted session could not be written or read back.
+    #[error("recording archive {context}: {source}")]
+    Archive {
+        /// Which archive or chunk.
+        context: String,
+        /// What the archive codec said.
+        #[source]
+        source: veil_archive::ArchiveError,
+    },
 }
 
 impl StoreError {

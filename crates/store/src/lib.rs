@@ -16,8 +16,10 @@
 //! # Ok(()) }
 //! ```
 
+pub mod archives;
 pub mod audit;
 mod client;
+pub mod compaction;
 pub mod consent_log;
 pub mod console_logouts;
 pub mod erasure;
@@ -39,3 +41,8 @@ pub use client::{ConnectOptions, Store};
 pub use error::StoreError;
 pub use metrics::StoreMetrics;
 pub use runner::{AppliedMigration, MigrationReport, SchemaStatus};
+
+/// Now, Unix seconds (0 before 1970).
+pub(crate) fn clock_now_secs() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}

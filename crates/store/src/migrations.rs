@@ -42,6 +42,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_heatmaps"),
     migration!(4, "0004_sessions_audit"),
     migration!(5, "0005_console_logouts"),
+    migration!(6, "0006_recording_archives"),
 ];
 
 impl Migration {

@@ -12,6 +12,9 @@ use serde::Serialize;
 use crate::migrations::MIGRATIONS;
 use crate::runner::{INSERT_APPLIED, MIGRATIONS_TABLE, SELECT_APPLIED};
 
+/// Chunk hashes as the code binds them.
+const CHUNK_HASHES: &str = "['af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262']";
+
 /// One table's probe.
 #[derive(Debug, Clone, Serialize)]
 pub struct TableProbe {
@@ -103,6 +106,8 @@ pub fn table_probes() -> Vec<TableProbe> {
                 .to_owned(),
             queries: vec![
                 render(crate::recordings::COUNT_BATCHES, &["'demo'"]),
+                render(crate::compaction::SELECT_IDLE_SESSIONS, &["1795600000", "200"]),
+                render(crate::compaction::SELECT_SESSION_ROWS, &["'demo'", "'3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d'"]),
                 render(
                     crate::sessions::SELECT_BATCH_PAYLOAD,
                     &["'demo'", "'3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d'", "7"],
@@ -111,6 +116,40 @@ pub fn table_probes() -> Vec<TableProbe> {
                     crate::recordings::SELECT_SESSION_PAYLOADS,
                     &["'demo'", "'3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d'", "'2026-10-25'"],
                 ),
+            ],
+        },
+        TableProbe {
+            table: "recording_archives",
+            sample_insert: "INSERT INTO recording_archives (site, session, first_seq, archive_id, seqs, visitor, \
+                consent_ids, day, compacted_at, first_ts, last_ts, event_count, json_bytes, chunks, payload) \
+                VALUES ('demo', '3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', 0, '6c1f0e', [0, 1, 2], \
+                '9f1c2b3a4d5e6f708192a3b4c5d6e7f8', ['8d6f0a3c2b1e4f5a9c7d6e5f4a3b2c1d'], toDate('2026-11-24'), \
+                toDateTime('2026-11-24 11:00:00'), 1795514400000, 1795514415000, 40, 52000, \
+                ['af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262'], 'archive bytes')"
+                .to_owned(),
+            queries: vec![
+                render(
+                    crate::archives::SELECT_SESSION_ARCHIVES,
+                    &["'demo'", "'3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d'", "'2026-10-25'"],
+                ),
+                render(crate::archives::SELECT_BATCH_ARCHIVES, &["'demo'", "'3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d'", "1"]),
+                render(crate::compaction::SELECT_ARCHIVED_SEQS, &["'demo'", "'3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d'"]),
+                render(crate::compaction::SELECT_REFERENCED_CHUNKS, &["'demo'"]),
+                render(crate::compaction::SELECT_EXPIRING_CHUNKS, &["'demo'", "'2026-12-25'"]),
+                render(crate::compaction::SELECT_VISITOR_CHUNKS, &["'demo'", VISITOR]),
+                render(crate::compaction::SELECT_SESSION_CHUNKS, &["'demo'", "'3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d'"]),
+            ],
+        },
+        TableProbe {
+            table: "recording_chunks",
+            sample_insert: "INSERT INTO recording_chunks (site, hash, stored_at, body) VALUES ('demo', \
+                'af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262', \
+                toDateTime('2026-11-24 11:00:00'), 'zstd bytes')"
+                .to_owned(),
+            queries: vec![
+                render(crate::archives::SELECT_CHUNKS, &["'demo'", CHUNK_HASHES]),
+                render(crate::compaction::COUNT_CHUNKS, &["'demo'", CHUNK_HASHES]),
+                render(crate::compaction::COUNT_UNREFERENCED_CHUNKS, &["'demo'", "1795514400"]),
             ],
         },
         TableProbe {

@@ -3,10 +3,13 @@
 //! is read once even before ReplacingMergeTree merges it), and the counts
 //! ops and tests need.
 
+use std::collections::HashSet;
+
 use clickhouse::Row;
 use clickhouse::query::RowCursor;
 use serde::Deserialize;
 
+use crate::archives::{BatchBody, SessionBatch};
 use crate::{Store, StoreError};
 
 /// Rows, distinct batches and events stored for a site. Rows exceed
@@ -52,14 +55,18 @@ impl Store {
         .await
     }
 
-    /// A cursor over a session's batches in recording order, streamed: a
-    /// long session is never held whole.
-    pub fn session_payloads(
+    /// A cursor over a session's batches in recording order: those of its
+    /// archives merged with those still in `recordings`, each seq once (an
+    /// archive wins). Per-batch rows are streamed, never held whole; an
+    /// archive (one day of the session, bounded when written) is read
+    /// whole.
+    pub async fn session_payloads(
         &self,
         site: &str,
         session: &str,
         horizon: &str,
     ) -> Result<SessionCursor, StoreError> {
+        let archived = self.archived_batches(site, session, horizon).await?;
         let cursor = self
             .db
             .query(SELECT_SESSION_PAYLOADS)
@@ -68,25 +75,87 @@ impl Store {
             .bind(horizon)
             .fetch::<PayloadRow>()
             .map_err(StoreError::clickhouse("reading a recording"))?;
-        Ok(SessionCursor { cursor, timeout: self.timeout })
+        let archived_seqs = archived.iter().map(|b| b.seq).collect();
+        Ok(SessionCursor {
+            cursor,
+            timeout: self.timeout,
+            archived: archived.into_iter().peekable(),
+            archived_seqs,
+            next_row: None,
+            rows_done: false,
+        })
+    }
+
+    /// One stored batch, from `recordings` or, once compacted, its archive.
+    pub async fn batch_payload(
+        &self,
+        site: &str,
+        session: &str,
+        seq: u64,
+    ) -> Result<Option<SessionBatch>, StoreError> {
+        if let Some(batch) = self.archived_batch(site, session, seq).await? {
+            return Ok(Some(batch));
+        }
+        let query = self.db.query(crate::sessions::SELECT_BATCH_PAYLOAD).bind(site).bind(session).bind(seq);
+        let row: Option<PayloadRow> = self
+            .bounded("reading a batch", async move {
+                query.fetch_optional().await.map_err(StoreError::clickhouse("reading a batch"))
+            })
+            .await?;
+        Ok(row.map(PayloadRow::into_batch))
     }
 }
 
-/// A session's stored batches, one at a time.
+impl PayloadRow {
+    fn into_batch(self) -> SessionBatch {
+        SessionBatch { seq: self.seq, first_ts: self.first_ts, body: BatchBody::Zstd(self.payload) }
+    }
+}
+
+/// A session's stored batches, one at a time, by (first event, seq).
 pub struct SessionCursor {
     cursor: RowCursor<PayloadRow>,
     timeout: std::time::Duration,
+    archived: std::iter::Peekable<std::vec::IntoIter<SessionBatch>>,
+    archived_seqs: HashSet<u64>,
+    next_row: Option<PayloadRow>,
+    rows_done: bool,
 }
 
 impl SessionCursor {
     /// The next batch; each wait is bounded by the request timeout.
-    pub async fn next(&mut self) -> Result<Option<PayloadRow>, StoreError> {
-        match tokio::time::timeout(self.timeout, self.cursor.next()).await {
-            Ok(result) => result.map_err(StoreError::clickhouse("reading a recording")),
-            Err(_) => Err(StoreError::Timeout {
-                context: "reading a recording".into(),
-                timeout_ms: u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX),
-            }),
+    pub async fn next(&mut self) -> Result<Option<SessionBatch>, StoreError> {
+        if self.next_row.is_none() && !self.rows_done {
+            self.next_row = self.next_row().await?;
+            self.rows_done = self.next_row.is_none();
+        }
+        let take_archived = match (self.archived.peek(), &self.next_row) {
+            (Some(archived), Some(row)) => (archived.first_ts, archived.seq) <= (row.first_ts, row.seq),
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if take_archived {
+            return Ok(self.archived.next());
+        }
+        Ok(self.next_row.take().map(PayloadRow::into_batch))
+    }
+
+    /// The next per-batch row not held by an archive.
+    async fn next_row(&mut self) -> Result<Option<PayloadRow>, StoreError> {
+        loop {
+            let row = match tokio::time::timeout(self.timeout, self.cursor.next()).await {
+                Ok(result) => result.map_err(StoreError::clickhouse("reading a recording"))?,
+                Err(_) => {
+                    return Err(StoreError::Timeout {
+                        context: "reading a recording".into(),
+                        timeout_ms: u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX),
+                    });
+                }
+            };
+            match row {
+                Some(row) if self.archived_seqs.contains(&row.seq) => continue,
+                other => return Ok(other),
+            }
         }
     }
 }

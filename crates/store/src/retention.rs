@@ -23,7 +23,11 @@ use crate::{Store, StoreError};
 pub const HEATMAP_TABLES: &[&str] = &["heatmap_clicks", "heatmap_elements", "heatmap_scroll", "page_stats"];
 
 /// Tables of per-session data partitioned by `toMonday(day)`.
-pub const RECORDING_TABLES: &[&str] = &["recordings", "session_index"];
+pub const RECORDING_TABLES: &[&str] = &["recordings", "recording_archives", "session_index"];
+
+/// How old an unreferenced chunk must be before retention deletes it: a
+/// compaction writes its chunks before the archive that references them.
+pub const CHUNK_GRACE_SECS: u64 = 3600;
 
 /// Active partitions of a table, as ClickHouse prints them
 /// (`('demo',202611)`).
@@ -218,7 +222,15 @@ impl Store {
         for (table, rows) in deleted.iter().filter(|(_, rows)| *rows > 0) {
             tracing::info!(table, site, rows, before = %first_kept, "deleted expired recordings");
         }
-        Ok(deleted.iter().map(|(_, rows)| rows).sum())
+        // Chunks of expired archives, and orphans an interrupted compaction
+        // left; an hour's grace spares chunks a compaction is writing now.
+        let grace =
+            u32::try_from(crate::clock_now_secs().saturating_sub(CHUNK_GRACE_SECS)).unwrap_or(u32::MAX);
+        let chunks = self.collect_chunks(site, None, grace, wait).await?;
+        if chunks > 0 {
+            tracing::info!(site, chunks, "deleted chunks no archive references");
+        }
+        Ok(deleted.iter().map(|(_, rows)| rows).sum::<u64>() + chunks)
     }
 }
 

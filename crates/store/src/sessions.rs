@@ -346,18 +346,4 @@ impl Store {
         })
         .await
     }
-
-    /// One stored batch.
-    pub async fn batch_payload(
-        &self,
-        site: &str,
-        session: &str,
-        seq: u64,
-    ) -> Result<Option<crate::recordings::PayloadRow>, StoreError> {
-        let query = self.db.query(SELECT_BATCH_PAYLOAD).bind(site).bind(session).bind(seq);
-        self.bounded("reading a batch", async move {
-            query.fetch_optional().await.map_err(StoreError::clickhouse("reading a batch"))
-        })
-        .await
-    }
 }

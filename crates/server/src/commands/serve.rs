@@ -82,6 +82,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 
     let retention =
         actix_web::rt::spawn(crate::retention::run_forever(store.clone(), Arc::new(config.clone())));
+    let compaction = config.compaction.enabled.then(|| {
+        actix_web::rt::spawn(crate::compaction::run_forever(
+            store.clone(),
+            config.compaction.clone(),
+            metrics.compaction.clone(),
+        ))
+    });
     let keyring = config.keyring().context("`consent.keys`: no usable signing key")?;
     let settings = ingest_settings(&config)?;
     let masking = settings.sites.iter().map(|(id, policy)| (id.clone(), policy.masking.clone())).collect();
@@ -168,6 +175,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     sync.abort();
     logouts.abort();
     retention.abort();
+    if let Some(compaction) = compaction {
+        compaction.abort();
+    }
     erasures.abort();
     sweep.abort();
     queue.close().await;

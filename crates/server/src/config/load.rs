@@ -18,7 +18,8 @@ pub const DEFAULT_PATH: &str = "veil.toml";
 /// `VEIL_PORT` and `VEIL_SERVICE_HOST` into every pod of a namespace with a
 /// Service named `veil`. Inside a section unknown keys stay errors, so
 /// `VEIL_CLICKHOUSE__URLL` is caught.
-const SECTIONS: &[&str] = &["server", "clickhouse", "consent", "ingest", "queue", "sites", "api_keys"];
+const SECTIONS: &[&str] =
+    &["server", "clickhouse", "consent", "ingest", "queue", "compaction", "sites", "api_keys"];
 
 /// Why the configuration cannot be used.
 #[derive(Debug)]

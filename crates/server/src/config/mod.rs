@@ -29,6 +29,8 @@ pub struct Config {
     pub ingest: IngestConfig,
     /// The durable queue between ingest and ClickHouse.
     pub queue: QueueConfig,
+    /// Rewriting idle sessions as compact archives.
+    pub compaction: CompactionConfig,
     /// The websites this Veil records, one `[[sites]]` table each.
     pub sites: Vec<SiteConfig>,
     /// API keys for the query API and console, stored as hashes.
@@ -194,6 +196,40 @@ impl Default for IngestConfig {
             rate_limit_per_second: 50,
             rate_limit_burst: 200,
             session_idle_timeout: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+/// `[compaction]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CompactionConfig {
+    /// Whether `veil serve` compacts idle sessions. Off, recordings stay
+    /// one row per batch (larger, equally readable).
+    pub enabled: bool,
+    /// How long a session must go without a batch before it is compacted.
+    #[serde(with = "humantime_serde")]
+    pub session_timeout: Duration,
+    /// Pause between compaction runs.
+    #[serde(with = "humantime_serde")]
+    pub interval: Duration,
+    /// Most sessions compacted per run.
+    pub sessions_per_run: u64,
+    /// zstd level of archives and chunks (1–22).
+    pub level: i32,
+    /// Strings at least this long are stored once per site as chunks.
+    pub chunk_min_bytes: usize,
+}
+
+impl Default for CompactionConfig {
+    fn default() -> Self {
+        CompactionConfig {
+            enabled: true,
+            session_timeout: Duration::from_secs(30 * 60),
+            interval: Duration::from_secs(60),
+            sessions_per_run: 200,
+            level: 19,
+            chunk_min_bytes: 1024,
         }
     }
 }

@@ -183,6 +183,20 @@ impl Config {
             "ingest.session_idle_timeout",
             "must be at least 1s (below, masking forgets every session between its batches)",
         );
+        let compaction = &self.compaction;
+        problems.check(
+            compaction.session_timeout >= std::time::Duration::from_secs(1),
+            "compaction.session_timeout",
+            "must be at least 1s",
+        );
+        problems.check(
+            compaction.interval >= std::time::Duration::from_secs(1),
+            "compaction.interval",
+            "must be at least 1s",
+        );
+        problems.check(compaction.sessions_per_run >= 1, "compaction.sessions_per_run", "must be at least 1");
+        problems.check((1..=22).contains(&compaction.level), "compaction.level", "must be between 1 and 22");
+        problems.check(compaction.chunk_min_bytes >= 64, "compaction.chunk_min_bytes", "must be at least 64");
         let queue = &self.queue;
         problems.check(!queue.dir.as_os_str().is_empty(), "queue.dir", "must not be empty");
         problems.check(queue.max_bytes >= 16 * 1024 * 1024, "queue.max_bytes", "must be at least 16 MiB");

@@ -62,7 +62,7 @@ pub async fn snapshot(
         let Some(row) = store.batch_payload(&site, &session, seq).await.map_err(unavailable)? else {
             continue;
         };
-        let Ok(json) = crate::replay::decompress(row.seq, &row.payload) else { continue };
+        let Ok(json) = crate::replay::batch_json(&row) else { continue };
         let Ok(events) = veil_events::decode::events_from_json(&json) else { continue };
         let Some(full) = events.iter().rposition(|e| e.kind == EventType::FullSnapshot) else { continue };
         let meta = events[..full].iter().rposition(|e| e.kind == EventType::Meta);

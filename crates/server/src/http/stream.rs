@@ -6,7 +6,8 @@
 
 use actix_web::HttpResponse;
 use actix_web::web::Bytes;
-use veil_store::recordings::{PayloadRow, SessionCursor};
+use veil_store::archives::{BatchBody, SessionBatch};
+use veil_store::recordings::SessionCursor;
 use veil_store::{Store, StoreError};
 
 use crate::replay::{ReplayError, Timeline};
@@ -71,7 +72,7 @@ pub(crate) async fn abort(sender: &tokio::sync::mpsc::Sender<Chunk>, error: &Str
 /// ClickHouse failure can still be answered `503` before anything is sent.
 pub(crate) struct SessionBatches {
     cursor: SessionCursor,
-    first: Option<PayloadRow>,
+    first: Option<SessionBatch>,
 }
 
 impl SessionBatches {
@@ -82,7 +83,7 @@ impl SessionBatches {
         session: &str,
         horizon: &str,
     ) -> Result<SessionBatches, StoreError> {
-        let mut cursor = store.session_payloads(site, session, horizon)?;
+        let mut cursor = store.session_payloads(site, session, horizon).await?;
         let first = cursor.next().await?;
         Ok(SessionBatches { cursor, first })
     }
@@ -98,7 +99,10 @@ impl SessionBatches {
         let mut first_event = true;
         let mut row = self.first.take();
         while let Some(batch) = row {
-            let ready = timeline.push(batch.seq, batch.first_ts, &batch.payload)?;
+            let ready = match &batch.body {
+                BatchBody::Zstd(payload) => timeline.push(batch.seq, batch.first_ts, payload)?,
+                BatchBody::Json(json) => timeline.push_json(batch.seq, batch.first_ts, json)?,
+            };
             send_joined(sender, ready, &mut first_event).await?;
             row = self.cursor.next().await?;
         }
