@@ -11,15 +11,19 @@ fn batches(values: &[(u64, Value)]) -> Vec<(u64, u64, Vec<u8>)> {
     values.iter().map(|(seq, events)| (*seq, seq * 1000, serde_json::to_vec(events).expect("json"))).collect()
 }
 
+/// The batches as `encode` takes them.
+fn stored(input: &[(u64, u64, Vec<u8>)]) -> Vec<StoredBatch<'_>> {
+    input
+        .iter()
+        .map(|(seq, first_ts, json)| StoredBatch { seq: *seq, first_ts: *first_ts, events_json: json })
+        .collect()
+}
+
 fn round_trip(
     input: &[(u64, u64, Vec<u8>)],
     options: &EncodeOptions,
 ) -> (Vec<DecodedBatch>, Vec<Chunk>, usize) {
-    let stored: Vec<StoredBatch<'_>> = input
-        .iter()
-        .map(|(seq, first_ts, json)| StoredBatch { seq: *seq, first_ts: *first_ts, events_json: json })
-        .collect();
-    let encoded = encode(&stored, options).expect("encode");
+    let encoded = encode(&stored(input), options).expect("encode");
     let store: HashMap<[u8; 32], Vec<u8>> = encoded.chunks.iter().map(|c| (c.hash, c.body.clone())).collect();
     let decoded = decode(&encoded.payload, |hash| store.get(hash).map(Vec::as_slice), LIMIT).expect("decode");
     assert_eq!(
@@ -92,11 +96,7 @@ fn repeated_large_strings_are_one_chunk_and_short_ones_none() {
 #[test]
 fn a_missing_chunk_is_named() {
     let input = batches(&visit());
-    let stored: Vec<StoredBatch<'_>> = input
-        .iter()
-        .map(|(seq, first_ts, json)| StoredBatch { seq: *seq, first_ts: *first_ts, events_json: json })
-        .collect();
-    let encoded = encode(&stored, &EncodeOptions::default()).expect("encode");
+    let encoded = encode(&stored(&input), &EncodeOptions::default()).expect("encode");
     let error = decode(&encoded.payload, |_| None, LIMIT).expect_err("chunk missing");
     assert!(matches!(error, ArchiveError::MissingChunk { ref hash } if *hash == encoded.chunks[0].hex()));
 }
@@ -118,11 +118,7 @@ fn columns_beat_per_batch_json_compression() {
 #[test]
 fn damaged_archives_are_errors_not_panics() {
     let input = batches(&visit());
-    let stored: Vec<StoredBatch<'_>> = input
-        .iter()
-        .map(|(seq, first_ts, json)| StoredBatch { seq: *seq, first_ts: *first_ts, events_json: json })
-        .collect();
-    let encoded = encode(&stored, &EncodeOptions::default()).expect("encode");
+    let encoded = encode(&stored(&input), &EncodeOptions::default()).expect("encode");
     let store: HashMap<[u8; 32], Vec<u8>> = encoded.chunks.iter().map(|c| (c.hash, c.body.clone())).collect();
     let lookup = |hash: &[u8; 32]| store.get(hash).map(Vec::as_slice);
     assert!(decode(b"VAR1not zstd", lookup, LIMIT).is_err());

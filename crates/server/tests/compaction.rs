@@ -158,7 +158,7 @@ fn replay_is_the_same_after_compaction_and_a_late_batch_joins_in_order() {
     post(&setup, &veil, corpus);
     let before = replays(&veil, &sessions);
     let page = setup.db.query("SELECT any(entry_page) FROM session_index").trim().to_owned();
-    let snapshot_path = format!("/v1/sites/demo/snapshot?page={}", urlencode(&page));
+    let snapshot_path = format!("/v1/sites/demo/snapshot?page={}", common::urlencode(&page));
     let snapshot_before = common::api(&veil, "GET", &snapshot_path, Some(ANALYST_KEY), b"");
     assert_eq!(snapshot_before.status, 200, "{}", String::from_utf8_lossy(&snapshot_before.body));
 
@@ -350,13 +350,4 @@ fn retention_deletes_expired_archives_and_chunks_no_kept_archive_references() {
         "{stdout}"
     );
     assert_eq!(replay(&veil, &recent_session), recent_before);
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

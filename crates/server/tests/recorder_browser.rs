@@ -110,7 +110,7 @@ fn the_recorder_records_only_after_consent_and_erases_on_withdrawal() {
     let heatmap = api(
         &run.veil,
         "GET",
-        &format!("/v1/sites/demo/heatmaps?page={}&kind=click", urlencode(&page_key)),
+        &format!("/v1/sites/demo/heatmaps?page={}&kind=click", common::urlencode(&page_key)),
         Some(ANALYST_KEY),
         b"",
     )
@@ -136,7 +136,7 @@ fn the_recorder_records_only_after_consent_and_erases_on_withdrawal() {
     let scroll = api(
         &run.veil,
         "GET",
-        &format!("/v1/sites/demo/heatmaps?page={}&kind=scroll", urlencode(&page_key)),
+        &format!("/v1/sites/demo/heatmaps?page={}&kind=scroll", common::urlencode(&page_key)),
         Some(ANALYST_KEY),
         b"",
     )
@@ -177,7 +177,7 @@ fn the_recorder_records_only_after_consent_and_erases_on_withdrawal() {
     let after = api(
         &run.veil,
         "GET",
-        &format!("/v1/sites/demo/heatmaps?page={}&kind=click", urlencode(&page_key)),
+        &format!("/v1/sites/demo/heatmaps?page={}&kind=click", common::urlencode(&page_key)),
         Some(ADMIN_KEY),
         b"",
     )
@@ -205,13 +205,4 @@ fn google_consent_mode_grants_consent() {
     assert!(framework.starts_with("gcm\t") && framework.contains("granted"), "{framework}");
     run.driver.go_on();
     withdrawn(&mut run);
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -358,3 +358,13 @@ pub fn stored_payloads(db: &TestDatabase) -> Vec<String> {
         })
         .collect()
 }
+
+/// Percent-encodes a query parameter value (unreserved bytes kept).
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
