@@ -5,6 +5,7 @@
 
 pub mod load;
 pub mod recording;
+pub mod storage;
 
 use std::time::Duration;
 

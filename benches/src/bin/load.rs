@@ -68,6 +68,8 @@ fn main() {
     let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
     let options = CorpusOptions {
         site_seed: Some(1),
+        // Product then checkout, as the figures in benches/README.md were measured.
+        journey: Some(veil_benches::recording::Journey::Checkout),
         site: SITE.to_owned(),
         visits: args.visits,
         minutes: (args.min_minutes, args.max_minutes),

@@ -13,11 +13,11 @@
 //! ```
 //! `BENCH_VEIL_BIN` names the veil binary (default target/release/veil).
 
-use std::io::Write;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 use veil_benches::recording::{Recording, RecordingOptions, Rng};
+use veil_benches::storage::{TableBytes, gzip, table_bytes};
 
 const SITE: &str = "bench";
 const ORIGIN: &str = "https://bench.example";
@@ -31,7 +31,7 @@ fn main() {
     // The visit ends now, so its day is inside any retention horizon.
     let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
     let start_ms = now_ms - (minutes * 60_000.0) as i64;
-    let recording = Recording::generate(&RecordingOptions { minutes, seed, start_ms, site_seed: None });
+    let recording = Recording::generate(&RecordingOptions { minutes, seed, start_ms, ..Default::default() });
     let mut rng = Rng::new(seed ^ 0x5e55_1011);
     let session = format!("{}-{}-4{}-a{}-{}", rng.hex(8), rng.hex(4), rng.hex(3), rng.hex(3), rng.hex(12));
     let batches = recording.batches(SITE, &session);
@@ -130,17 +130,6 @@ fn main() {
             t.name, t.parts, t.rows, t.compressed, t.uncompressed, t.on_disk
         );
     }
-}
-
-/// One table's active parts in `system.parts`.
-#[derive(Debug, Clone, Default)]
-struct TableBytes {
-    name: String,
-    parts: u64,
-    rows: u64,
-    compressed: u64,
-    uncompressed: u64,
-    on_disk: u64,
 }
 
 /// Tables of a sessions index, whatever the schema calls them exactly
@@ -245,35 +234,10 @@ fn store_in_veil(bin: &str, batches: &[Value], bodies: &[Vec<u8>], events: usize
     }
     drop(veil);
 
-    let parts = db.query(
-        "SELECT table, count(), sum(rows), sum(data_compressed_bytes), sum(data_uncompressed_bytes), sum(bytes_on_disk) \
-         FROM system.parts WHERE database = currentDatabase() AND active GROUP BY table ORDER BY table",
-    );
-    let tables = parts
-        .lines()
-        .filter_map(|line| {
-            let fields: Vec<&str> = line.split('\t').collect();
-            let number = |i: usize| fields.get(i).and_then(|f| f.trim().parse().ok()).unwrap_or(0);
-            Some(TableBytes {
-                name: (*fields.first()?).to_owned(),
-                parts: number(1),
-                rows: number(2),
-                compressed: number(3),
-                uncompressed: number(4),
-                on_disk: number(5),
-            })
-        })
-        .collect();
+    let tables = table_bytes(&db);
     let payload = db.query(
         "SELECT data_compressed_bytes FROM system.columns \
          WHERE database = currentDatabase() AND table = 'recordings' AND name = 'payload'",
     );
     (tables, payload.trim().parse().unwrap_or(0))
-}
-
-/// gzip at the default level, as `gzip` and most HTTP stacks use.
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    encoder.write_all(bytes).expect("gzip");
-    encoder.finish().expect("gzip")
 }

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::recording::{Recording, RecordingOptions, Rng};
+use crate::recording::{Journey, Recording, RecordingOptions, Rng};
 
 /// One batch body ready to post.
 #[derive(Debug, Clone)]
@@ -54,6 +54,10 @@ pub struct CorpusOptions {
     /// Seed of what the site serves every visitor alike (style sheets);
     /// `None`: every visit is of a different site.
     pub site_seed: Option<u64>,
+    /// The pages of every visit; `None`: each visit draws its own with
+    /// [`Journey::draw`] (a webshop's mix of bounces, browsing and
+    /// checkouts).
+    pub journey: Option<Journey>,
 }
 
 /// Generates one visit: deterministic in `(options, index)`, so a run
@@ -75,6 +79,11 @@ pub fn visit(options: &CorpusOptions, index: usize, visitors: &mut Vec<String>) 
         seed: rng.next_u64(),
         start_ms: options.start_ms + index as i64 * 7_000,
         site_seed: options.site_seed,
+        // A stream of its own, so a fixed journey leaves the rest of the
+        // visit as it was.
+        journey: options.journey.unwrap_or_else(|| {
+            Journey::draw(&mut Rng::new(options.seed ^ (index as u64).wrapping_mul(0x2545_f491_4f6c_dd1d)))
+        }),
     });
     let beacon_last = rng.chance(options.beacons);
     let batches = recording.batches(&options.site, &session);

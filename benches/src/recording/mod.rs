@@ -100,7 +100,8 @@ impl Rng {
 /// What to generate.
 #[derive(Debug, Clone)]
 pub struct RecordingOptions {
-    /// Length of the visit in minutes; the checkout starts halfway.
+    /// Length of the visit in minutes; the checkout starts halfway, a
+    /// browsing visit's pages share it equally.
     pub minutes: f64,
     /// PRNG seed.
     pub seed: u64,
@@ -110,11 +111,49 @@ pub struct RecordingOptions {
     /// and asset names); `None`: drawn from `seed`, so every visit is of
     /// a different site.
     pub site_seed: Option<u64>,
+    /// Which pages the visit goes through.
+    pub journey: Journey,
 }
 
 impl Default for RecordingOptions {
     fn default() -> Self {
-        RecordingOptions { minutes: 10.0, seed: 42, start_ms: 1_795_514_400_000, site_seed: None }
+        RecordingOptions {
+            minutes: 10.0,
+            seed: 42,
+            start_ms: 1_795_514_400_000,
+            site_seed: None,
+            journey: Journey::Checkout,
+        }
+    }
+}
+
+/// The pages of a visit. Real traffic is mostly visitors who leave after
+/// one page or look at a few products; few reach the checkout. Each kind
+/// stores differently (one snapshot, several full page loads sharing the
+/// site's head, header and footer, or an SPA navigation), so a storage
+/// figure measured on one kind only says little about a site's mix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Journey {
+    /// One product page for the whole visit.
+    Bounce,
+    /// `n` product pages, each a full page load (a new Meta and
+    /// FullSnapshot with ids from 1, as rrweb restarts on a page load).
+    Browse(usize),
+    /// A product page, then halfway an SPA navigation to the checkout,
+    /// where the visitor fills in the form.
+    Checkout,
+}
+
+impl Journey {
+    /// The share of each journey in a webshop's visits, as a weighted
+    /// draw: 40 % leave after one page, 45 % browse two to four products,
+    /// 15 % reach the checkout.
+    pub fn draw(rng: &mut Rng) -> Journey {
+        match rng.below(100) {
+            0..40 => Journey::Bounce,
+            40..85 => Journey::Browse(rng.range(2, 4) as usize),
+            _ => Journey::Checkout,
+        }
     }
 }
 
@@ -149,22 +188,44 @@ impl Recording {
         let mut rng = Rng::new(options.seed);
         let total = (options.minutes * 60_000.0).round() as i64;
         let start = options.start_ms;
-        let checkout_at = start + total / 2;
         let end = start + total;
+        let product_pages = match options.journey {
+            Journey::Bounce => 1,
+            Journey::Browse(n) => n.max(1),
+            Journey::Checkout => 1,
+        };
+        let product_share = match options.journey {
+            Journey::Checkout => total / 2,
+            _ => total / product_pages as i64,
+        };
 
-        let mut builder = Dom { site: options.site_seed, ..Dom::default() };
-        let product = product_page(&mut rng, &mut builder);
-        let mut sim = Sim::new(&mut rng, start, VIEWPORT, product.doc_h, product.regions.clone());
-        sim.next_id = product.next_id;
-        let first = sim.product_visit(&product, start, checkout_at);
-        let next_id = sim.next_id;
-        let checkout_start = sim.t;
+        let mut views = Vec::new();
+        let mut t = start;
+        let mut last_product = None;
+        for i in 0..product_pages {
+            let until = if i + 1 == product_pages && options.journey != Journey::Checkout {
+                end
+            } else {
+                start + product_share * (i as i64 + 1)
+            };
+            let mut builder = Dom { site: options.site_seed, ..Dom::default() };
+            let product = product_page(&mut rng, &mut builder);
+            let mut sim = Sim::new(&mut rng, t, VIEWPORT, product.doc_h, product.regions.clone());
+            sim.next_id = product.next_id;
+            views.push(sim.product_visit(&product, t, until.max(t + 1_000)));
+            t = sim.t;
+            last_product = Some((product, sim.next_id));
+        }
 
-        let checkout = checkout_page(&mut rng, &product, next_id);
-        let mut sim = Sim::new(&mut rng, checkout_start, VIEWPORT, checkout.doc_h, checkout.regions.clone());
-        sim.next_id = checkout.next_id;
-        let second = sim.checkout_visit(&checkout, checkout_start, end.max(checkout_start + 1_000));
-        Recording { views: vec![first, second] }
+        if options.journey == Journey::Checkout
+            && let Some((product, next_id)) = last_product
+        {
+            let checkout = checkout_page(&mut rng, &product, next_id);
+            let mut sim = Sim::new(&mut rng, t, VIEWPORT, checkout.doc_h, checkout.regions.clone());
+            sim.next_id = checkout.next_id;
+            views.push(sim.checkout_visit(&checkout, t, end.max(t + 1_000)));
+        }
+        Recording { views }
     }
 
     /// All events of all page views, in order.

@@ -31,6 +31,41 @@ fn events_are_ordered_and_refer_to_known_nodes() {
     let recording = ten_minutes();
     let minutes = recording.duration_ms() as f64 / 60_000.0;
     assert!((9.8..=10.2).contains(&minutes), "{minutes} minutes");
+    let kinds = check_views(&recording);
+    for kind in ["4/null", "2/null", "3/0", "3/1", "3/2", "3/3", "3/5", "5/null"] {
+        assert!(kinds.get(kind).is_some_and(|n| *n > 0), "no {kind} events: {kinds:?}");
+    }
+}
+
+/// Every journey gives its pages, each a valid recording of its own
+/// (page loads restart ids; the SPA navigation continues them), and the
+/// visit lasts what was asked.
+#[test]
+fn journeys_give_their_pages() {
+    for (journey, views) in [(Journey::Bounce, 1), (Journey::Browse(3), 3), (Journey::Checkout, 2)] {
+        let recording =
+            Recording::generate(&RecordingOptions { minutes: 6.0, journey, ..Default::default() });
+        assert_eq!(recording.views.len(), views, "{journey:?}");
+        let minutes = recording.duration_ms() as f64 / 60_000.0;
+        assert!((5.8..=6.2).contains(&minutes), "{journey:?}: {minutes} minutes");
+        let urls: HashSet<&str> = recording.views.iter().map(|v| v.url.as_str()).collect();
+        assert_eq!(urls.len(), views, "{journey:?}: every page has its own URL");
+        let kinds = check_views(&recording);
+        for kind in ["4/null", "2/null", "3/0", "3/1", "3/2", "3/3", "5/null"] {
+            assert!(kinds.get(kind).is_some_and(|n| *n > 0), "{journey:?}: no {kind} events: {kinds:?}");
+        }
+    }
+    let mut rng = Rng::new(1);
+    let drawn: Vec<Journey> = (0..1_000).map(|_| Journey::draw(&mut rng)).collect();
+    let bounces = drawn.iter().filter(|j| **j == Journey::Bounce).count();
+    let checkouts = drawn.iter().filter(|j| **j == Journey::Checkout).count();
+    assert!((330..470).contains(&bounces), "{bounces} bounces in 1000");
+    assert!((100..200).contains(&checkouts), "{checkouts} checkouts in 1000");
+}
+
+/// Checks each page view's order and node ids; returns the count of each
+/// `type/source` of event.
+fn check_views(recording: &Recording) -> BTreeMap<String, usize> {
     let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
     for view in &recording.views {
         let mut ids = HashSet::new();
@@ -69,9 +104,7 @@ fn events_are_ordered_and_refer_to_known_nodes() {
             }
         }
     }
-    for kind in ["4/null", "2/null", "3/0", "3/1", "3/2", "3/3", "3/5", "5/null"] {
-        assert!(kinds.get(kind).is_some_and(|n| *n > 0), "no {kind} events: {kinds:?}");
-    }
+    kinds
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::wire::{kind, put_varint, tag, zigzag};
 use crate::{ArchiveError, MAGIC, MAX_DEPTH};
@@ -215,29 +215,33 @@ impl Encoder {
                     self.value(item, parent, slot, depth + 1)?;
                 }
             }
-            Value::Object(map) => {
-                let ids: Vec<u32> =
-                    map.keys().map(|k| self.names.get(k.as_str()).copied().unwrap_or(0)).collect();
-                let known = if ids.contains(&0) { None } else { self.key_sets.get(&ids).copied() };
-                let ids = match known {
-                    Some(set) => {
-                        self.shape.push(tag::OBJECT);
-                        put_varint(&mut self.shape, u64::from(set));
-                        ids
-                    }
-                    None => {
-                        self.shape.push(tag::NEW_OBJECT);
-                        put_varint(&mut self.shape, map.len() as u64);
-                        let ids: Vec<u32> = map.keys().map(|k| self.name(k)).collect();
-                        let set = self.key_sets.len() as u32;
-                        self.key_sets.insert(ids.clone(), set);
-                        ids
-                    }
-                };
-                for ((_, child), key) in map.iter().zip(ids) {
-                    self.value(child, slot, key, depth + 1)?;
-                }
+            Value::Object(map) => self.object(map, slot, depth)?,
+        }
+        Ok(())
+    }
+
+    /// An object's key set (interned), then its values; children sit
+    /// under `slot`, the key this object is the value of.
+    fn object(&mut self, map: &Map<String, Value>, slot: u32, depth: usize) -> Result<(), ArchiveError> {
+        let ids: Vec<u32> = map.keys().map(|k| self.names.get(k.as_str()).copied().unwrap_or(0)).collect();
+        let known = if ids.contains(&0) { None } else { self.key_sets.get(&ids).copied() };
+        let ids = match known {
+            Some(set) => {
+                self.shape.push(tag::OBJECT);
+                put_varint(&mut self.shape, u64::from(set));
+                ids
             }
+            None => {
+                self.shape.push(tag::NEW_OBJECT);
+                put_varint(&mut self.shape, map.len() as u64);
+                let ids: Vec<u32> = map.keys().map(|k| self.name(k)).collect();
+                let set = self.key_sets.len() as u32;
+                self.key_sets.insert(ids.clone(), set);
+                ids
+            }
+        };
+        for ((_, child), key) in map.iter().zip(ids) {
+            self.value(child, slot, key, depth + 1)?;
         }
         Ok(())
     }

@@ -139,6 +139,23 @@ fn damaged_archives_are_errors_not_panics() {
     assert!(matches!(decode(&encoded.payload, lookup, 100), Err(ArchiveError::TooLarge { limit: 100 })));
 }
 
+/// A key reused under a different parent key, deep in a snapshot (here
+/// `name` of a node and of its attributes): the shape that rustc 1.95.0
+/// at opt-level 3 miscompiled, giving archives that did not decode. This
+/// crate's tests run at that opt-level (Cargo.toml) so they see it.
+#[test]
+fn a_key_under_two_parents_keeps_two_columns() {
+    let events = json!([{"data": {"node": {"childNodes": [
+        {"name": "html"},
+        {"childNodes": [{"childNodes": [{"childNodes": [{"childNodes": [
+            {"attributes": {"name": "email"}}
+        ]}]}]}]}
+    ]}}}]);
+    let input = batches(&[(0, events)]);
+    let (output, _, _) = round_trip(&input, &EncodeOptions::default());
+    assert_same_events(&input, &output);
+}
+
 #[test]
 fn a_batch_that_is_not_an_event_array_is_refused() {
     let stored = [StoredBatch { seq: 4, first_ts: 0, events_json: b"{\"a\":1}" }];

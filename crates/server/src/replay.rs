@@ -177,18 +177,11 @@ pub fn batch_json(
 /// The JSON array of events of a stored batch, at most
 /// [`MAX_PAYLOAD_BYTES`].
 pub fn decompress(seq: u64, payload: &[u8]) -> Result<Vec<u8>, ReplayError> {
-    use std::io::Read;
-    let decoder = zstd::stream::read::Decoder::new(payload)
-        .map_err(|source| ReplayError::Decompress { seq, source })?;
-    let mut json = Vec::with_capacity((payload.len() * 8).min(MAX_PAYLOAD_BYTES));
-    decoder
-        .take(MAX_PAYLOAD_BYTES as u64 + 1)
-        .read_to_end(&mut json)
-        .map_err(|source| ReplayError::Decompress { seq, source })?;
-    if json.len() > MAX_PAYLOAD_BYTES {
-        return Err(ReplayError::TooLarge { seq, limit: MAX_PAYLOAD_BYTES });
-    }
-    Ok(json)
+    use veil_store::recordings::{PayloadError, inflate_payload};
+    inflate_payload(payload, MAX_PAYLOAD_BYTES).map_err(|error| match error {
+        PayloadError::Decompress(source) => ReplayError::Decompress { seq, source },
+        PayloadError::TooLarge { limit } => ReplayError::TooLarge { seq, limit },
+    })
 }
 
 #[cfg(test)]

@@ -66,6 +66,7 @@ fn visits(seed: u64) -> Vec<Visit> {
     let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
     corpus(&CorpusOptions {
         site_seed: Some(1),
+        journey: Some(veil_benches::recording::Journey::Checkout),
         site: "demo".to_owned(),
         visits: 25,
         minutes: (0.3, 0.8),

@@ -37,6 +37,7 @@ fn visits(count: usize, seed: u64, site_seed: Option<u64>, start_ms: i64) -> Vec
         seed,
         start_ms,
         site_seed,
+        journey: None,
     })
 }
 

@@ -191,12 +191,10 @@ impl Store {
         hashes.sort_unstable();
         hashes.dedup();
         let chunks = self.chunks(site, &hashes).await?;
-        let decoded = tokio::task::spawn_blocking(move || decode_archives(&archives, &chunks, only))
-            .await
-            .map_err(|error| StoreError::Archive {
-            context: "decoding".to_owned(),
-            source: veil_archive::ArchiveError::Zstd(std::io::Error::other(error.to_string())),
-        })??;
+        let decoded =
+            tokio::task::spawn_blocking(move || decode_archives(&archives, &chunks, only))
+                .await
+                .map_err(|source| StoreError::Worker { context: "decoding archives".to_owned(), source })??;
         Ok(decoded)
     }
 }

@@ -180,7 +180,7 @@ impl Store {
                 move || prepare_archives(rows, &options, max_json)
             })
             .await
-            .map_err(|error| archive_error("encoding", std::io::Error::other(error.to_string())))??;
+            .map_err(|source| StoreError::Worker { context: "encoding an archive".to_owned(), source })??;
             for group in groups {
                 let archive = self.write_archive(site, session, day, group, options, now).await?;
                 outcome.archives += 1;
@@ -222,7 +222,7 @@ impl Store {
             }
         })
         .await
-        .map_err(|error| archive_error("compressing chunks", std::io::Error::other(error.to_string())))?
+        .map_err(|source| StoreError::Worker { context: "compressing chunks".to_owned(), source })?
         .map_err(|error| archive_error("compressing chunks", error))?;
         let hashes: Vec<String> = chunks.iter().map(|c| c.hash.clone()).collect();
         let chunk_refs: Vec<&ChunkRow> = chunks.iter().collect();
@@ -426,8 +426,9 @@ fn prepare_archives(
     let mut group: Vec<(BatchRow, Vec<u8>)> = Vec::new();
     let mut group_bytes = 0;
     for row in rows {
-        let json = decompress(&row.payload, max_json)
-            .map_err(|error| archive_error(&format!("batch {}", row.seq), error))?;
+        let json = crate::recordings::inflate_payload(&row.payload, max_json).map_err(|error| {
+            StoreError::Archive { context: format!("batch {}", row.seq), source: error.into() }
+        })?;
         if !group.is_empty() && group_bytes + json.len() > max_json {
             prepared.push(encode_group(std::mem::take(&mut group), options)?);
             group_bytes = 0;
@@ -468,14 +469,4 @@ fn encode_group(
     };
     let bytes_before = group.iter().map(|(row, _)| row.payload.len() as u64).sum();
     Ok(PreparedArchive { meta, encoded, bytes_before })
-}
-
-fn decompress(payload: &[u8], limit: usize) -> Result<Vec<u8>, std::io::Error> {
-    use std::io::Read;
-    let mut json = Vec::new();
-    zstd::stream::read::Decoder::new(payload)?.take(limit as u64 + 1).read_to_end(&mut json)?;
-    if json.len() > limit {
-        return Err(std::io::Error::other(format!("batch expands beyond {limit} bytes")));
-    }
-    Ok(json)
 }

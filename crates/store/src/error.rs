@@ -64,6 +64,16 @@ pub enum StoreError {
         #[source]
         source: veil_archive::ArchiveError,
     },
+    /// A blocking task (archive encoding or decoding) panicked or was
+    /// cancelled; the session is left as it was.
+    #[error("{context}: the worker task failed: {source}")]
+    Worker {
+        /// What the task was doing.
+        context: String,
+        /// What tokio said.
+        #[source]
+        source: tokio::task::JoinError,
+    },
 }
 
 impl StoreError {

@@ -159,3 +159,39 @@ impl SessionCursor {
         }
     }
 }
+
+/// Why a stored batch's payload could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum PayloadError {
+    /// It is not a zstd stream (or a damaged one).
+    #[error("payload does not decompress: {0}")]
+    Decompress(#[from] std::io::Error),
+    /// It expands beyond what the reader allows.
+    #[error("payload expands beyond {limit} bytes")]
+    TooLarge {
+        /// The limit, bytes.
+        limit: usize,
+    },
+}
+
+impl From<PayloadError> for veil_archive::ArchiveError {
+    fn from(error: PayloadError) -> Self {
+        match error {
+            PayloadError::Decompress(error) => veil_archive::ArchiveError::Zstd(error),
+            PayloadError::TooLarge { limit } => veil_archive::ArchiveError::TooLarge { limit },
+        }
+    }
+}
+
+/// The JSON array of events of a stored batch (its zstd payload), read
+/// only up to `limit` bytes: a stored row is trusted no more than a
+/// request, so a damaged or hostile one cannot exhaust memory.
+pub fn inflate_payload(payload: &[u8], limit: usize) -> Result<Vec<u8>, PayloadError> {
+    use std::io::Read;
+    let mut json = Vec::with_capacity(payload.len().saturating_mul(8).min(limit));
+    zstd::stream::read::Decoder::new(payload)?.take(limit as u64 + 1).read_to_end(&mut json)?;
+    if json.len() > limit {
+        return Err(PayloadError::TooLarge { limit });
+    }
+    Ok(json)
+}

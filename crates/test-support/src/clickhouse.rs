@@ -77,6 +77,12 @@ impl ClickHouseInstance {
         drop(lock);
     }
 
+    /// The server's process id, from the pid file its start script keeps
+    /// (benchmarks read its CPU time from `/proc`); `None` when it has none.
+    pub fn pid(&self) -> Option<u32> {
+        std::fs::read_to_string(self.dir.join("clickhouse-server.pid")).ok()?.trim().parse().ok()
+    }
+
     /// Stops the server (its data stays).
     pub fn stop(&self) {
         self.script("stop");
