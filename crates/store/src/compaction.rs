@@ -273,16 +273,21 @@ impl Store {
         if covered.is_empty() {
             return Ok(());
         }
-        let query = self
-            .db
-            .query(
-                "ALTER TABLE recordings DELETE WHERE has(?, concat(site, '/', session, '/', toString(seq)))",
-            )
-            .bind(covered);
-        self.bounded("deleting compacted batches", async move {
-            query.execute().await.map_err(StoreError::clickhouse("deleting compacted batches"))
-        })
-        .await?;
+        // The keys are literals in the statement, and ClickHouse refuses a
+        // statement past `max_query_size` (256 KiB by default): one
+        // mutation per group of keys that fits well inside it.
+        for group in key_groups(covered, DELETE_KEYS_BYTES) {
+            let query = self
+                .db
+                .query(
+                    "ALTER TABLE recordings DELETE WHERE has(?, concat(site, '/', session, '/', toString(seq)))",
+                )
+                .bind(group);
+            self.bounded("deleting compacted batches", async move {
+                query.execute().await.map_err(StoreError::clickhouse("deleting compacted batches"))
+            })
+            .await?;
+        }
         self.wait_for_mutations("recordings", wait).await
     }
 
@@ -406,6 +411,29 @@ fn archive_error(context: &str, error: std::io::Error) -> StoreError {
     StoreError::Archive { context: context.to_owned(), source: veil_archive::ArchiveError::Zstd(error) }
 }
 
+/// Bytes of keys in one delete statement: a quarter of ClickHouse's
+/// default `max_query_size`, room for quoting and escapes.
+const DELETE_KEYS_BYTES: usize = 64 * 1024;
+
+/// `keys` in order, split into groups of at most `budget` bytes each (a
+/// key longer than the budget is a group of its own).
+fn key_groups(keys: &[String], budget: usize) -> Vec<&[String]> {
+    let mut groups = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, key) in keys.iter().enumerate() {
+        let size = key.len() + 3;
+        if i > start && bytes + size > budget {
+            groups.push(&keys[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += size;
+    }
+    if start < keys.len() {
+        groups.push(&keys[start..]);
+    }
+    groups
+}
+
 /// Hash of the seqs an archive holds.
 fn archive_id(seqs: &[u64]) -> String {
     let mut hasher = blake3::Hasher::new();
@@ -469,4 +497,24 @@ fn encode_group(
     };
     let bytes_before = group.iter().map(|(row, _)| row.payload.len() as u64).sum();
     Ok(PreparedArchive { meta, encoded, bytes_before })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key_groups;
+
+    #[test]
+    fn delete_keys_are_split_under_the_statement_budget() {
+        let keys: Vec<String> =
+            (0..20_000).map(|seq| format!("site/3f2c1a9e-7b4d-4c2a-9e1f-0a1b2c3d4e5f/{seq}")).collect();
+        let groups = key_groups(&keys, 64 * 1024);
+        assert!(groups.len() > 1);
+        for group in &groups {
+            assert!(group.iter().map(|k| k.len() + 3).sum::<usize>() <= 64 * 1024);
+        }
+        let joined: Vec<&String> = groups.iter().flat_map(|g| g.iter()).collect();
+        assert_eq!(joined, keys.iter().collect::<Vec<_>>(), "every key once, in order");
+        assert_eq!(key_groups(&keys[..3], 10).len(), 3, "a key past the budget is a group of its own");
+        assert!(key_groups(&[], 10).is_empty());
+    }
 }
