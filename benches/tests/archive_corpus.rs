@@ -1,6 +1,6 @@
 //! The archive format on the generator's visits: every visit of a mixed
 //! corpus (bounces, browsing with page loads, checkouts; short and long)
-//! encodes and decodes to the same batches.
+//! encodes, as the server stores it, and decodes to the same batches.
 
 #![allow(clippy::unwrap_used, clippy::disallowed_methods)]
 
@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 use veil_archive::{EncodeOptions, StoredBatch, decode, encode};
 use veil_benches::load::corpus::{CorpusOptions, corpus};
+use veil_benches::load::cpu_step::stored_batches;
 
 #[test]
 fn every_visit_of_a_mixed_corpus_round_trips() {
@@ -24,21 +25,18 @@ fn every_visit_of_a_mixed_corpus_round_trips() {
         journey: None,
     });
     for visit in &visits {
-        let batches: Vec<(u64, u64, Vec<u8>)> = visit
-            .batches
-            .iter()
-            .map(|body| {
-                let batch: Value = rmp_serde::from_slice(&zstd::decode_all(&body.wire[..]).unwrap()).unwrap();
-                let events = serde_json::to_vec(&batch["events"]).unwrap();
-                let first_ts = batch["events"][0]["timestamp"].as_u64().unwrap();
-                (body.seq, first_ts, events)
-            })
+        // What the server stores for the visit (decoded and masked): the
+        // input compaction sees.
+        let batches: Vec<(u64, u64, Vec<u8>)> = stored_batches("bench", visit)
+            .into_iter()
+            .map(|row| (row.seq, row.first_ts, zstd::decode_all(&row.payload[..]).unwrap()))
             .collect();
+        assert_eq!(batches.len(), visit.batches.len(), "every batch of session {} is stored", visit.session);
         let stored: Vec<StoredBatch<'_>> = batches
             .iter()
             .map(|(seq, first_ts, json)| StoredBatch { seq: *seq, first_ts: *first_ts, events_json: json })
             .collect();
-        let encoded = encode(&stored, &EncodeOptions { level: 3, chunk_min_bytes: 1024 }).unwrap();
+        let encoded = encode(&stored, &EncodeOptions { quality: 5, chunk_min_bytes: 1024 }).unwrap();
         let chunks: HashMap<[u8; 32], Vec<u8>> =
             encoded.chunks.iter().map(|c| (c.hash, c.body.clone())).collect();
         let decoded = decode(&encoded.payload, |hash| chunks.get(hash).map(Vec::as_slice), 1 << 30)

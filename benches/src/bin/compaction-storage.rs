@@ -12,7 +12,7 @@
 //!
 //! ```text
 //! cargo build --release --bin veil
-//! cargo run --release -p veil-benches --bin compaction-storage -- [--visits 200] [--level 19]
+//! cargo run --release -p veil-benches --bin compaction-storage -- [--visits 200] [--quality 11]
 //! ```
 //! `BENCH_VEIL_BIN` names the veil binary (default target/release/veil).
 
@@ -53,9 +53,9 @@ struct Args {
     /// Corpus seed.
     #[arg(long, default_value_t = 7)]
     seed: u64,
-    /// `compaction.level` (zstd level of archives and chunks).
-    #[arg(long, default_value_t = 19)]
-    level: u32,
+    /// `compaction.quality` (brotli quality of archives and chunks).
+    #[arg(long, default_value_t = 11)]
+    quality: u32,
     /// Concurrent clients posting the corpus.
     #[arg(long, default_value_t = 8)]
     clients: usize,
@@ -111,7 +111,7 @@ fn main() {
         corpus_run.baseline.events,
         pages.join(", ")
     );
-    println!("compaction.level {}", args.level);
+    println!("compaction.quality {}", args.quality);
     println!();
     corpus_run.print("corpus");
     println!();
@@ -176,8 +176,7 @@ impl Baseline {
             let mut all: Vec<Value> = Vec::new();
             let mut urls = HashSet::new();
             for body in &visit.batches {
-                let plain = zstd::decode_all(&body.wire[..]).expect("zstd body");
-                let batch: Value = rmp_serde::from_slice(&plain).expect("MessagePack body");
+                let batch = body.batch();
                 urls.insert(batch["page"]["url"].as_str().unwrap_or_default().to_owned());
                 let events = batch["events"].as_array().cloned().unwrap_or_default();
                 let json = serde_json::to_vec(&events).expect("JSON");
@@ -262,9 +261,9 @@ impl Run {
 fn measure_run(bin: &str, args: &Args, visits: &[Visit]) -> Run {
     let baseline = Baseline::of(visits);
     let extra = format!(
-        "[compaction]\nenabled = false\nlevel = {}\n\n[[api_keys]]\nname = \"bench\"\nrole = \"analyst\"\n\
+        "[compaction]\nenabled = false\nquality = {}\n\n[[api_keys]]\nname = \"bench\"\nrole = \"analyst\"\n\
          hash = \"blake3:{}\"\n",
-        args.level,
+        args.quality,
         blake3::hash(ANALYST_KEY.as_bytes()).to_hex()
     );
     let (db, config) = veil_benches::migrated_database(bin, SITE, ORIGIN, &extra);

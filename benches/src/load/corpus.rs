@@ -22,6 +22,17 @@ pub struct Body {
     pub beacon: bool,
 }
 
+impl Body {
+    /// The batch envelope back from the wire (zstd, then MessagePack), as
+    /// the server decodes it: for benches that compare what was sent with
+    /// what was stored.
+    pub fn batch(&self) -> Value {
+        let plain = zstd::decode_all(&self.wire[..]).expect("a generated body is zstd");
+        #[allow(clippy::disallowed_methods, reason = "generated bodies, not request data")]
+        rmp_serde::from_slice(&plain).expect("a generated body is MessagePack")
+    }
+}
+
 /// One visit: a consent grant, then its batches in order.
 #[derive(Debug, Clone)]
 pub struct Visit {

@@ -6,12 +6,15 @@
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
+use veil_consent::Claims;
 use veil_consent::{ClaimsInput, ConsentId, Keyring, Purposes, SecretKey, SigningKey, SiteId, VisitorId};
+use veil_ingest::Reject;
 use veil_ingest::decompress::Encoding;
-use veil_ingest::pipeline::{Context, Format, process};
+use veil_ingest::pipeline::{Context, Format, Processed, process};
 use veil_ingest::state::Limits;
+use veil_store::rows::{QueuedRow, RecordingRow};
 
-use super::corpus::Visit;
+use super::corpus::{Body, Visit};
 
 /// Throughput of the CPU step.
 #[derive(Debug, Clone, Copy)]
@@ -38,74 +41,103 @@ impl CpuStep {
     }
 }
 
+/// The pipeline as `veil serve` runs it with default masking and page key
+/// rules, and the consents of the visits it is fed.
+struct Harness {
+    limits: Limits,
+    pool: std::sync::Arc<veil_events::MemoryPool>,
+    page_keys: veil_aggregation::PageKeyRules,
+    masking: veil_masking::MaskingRules,
+    sessions: veil_masking::SessionCache,
+    now: u64,
+}
+
+impl Harness {
+    fn new() -> Harness {
+        let limits = Limits {
+            max_body_bytes: 16 << 20,
+            max_decompressed_bytes: 16 << 20,
+            max_request_memory_bytes: 192 << 20,
+            memory_budget_bytes: 768 << 20,
+            max_stored_batch_bytes: 32 << 20,
+            max_consent_body_bytes: 1 << 14,
+        };
+        Harness {
+            pool: veil_events::MemoryPool::new(limits.memory_budget_bytes),
+            limits,
+            page_keys: veil_aggregation::PageKeyRules::default(),
+            masking: veil_masking::MaskingRules::default(),
+            sessions: veil_masking::SessionCache::new(veil_masking::CacheConfig::default()),
+            now: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+        }
+    }
+
+    /// A verified consent (all purposes) per visit.
+    fn claims(&self, site: &str, visits: &[Visit]) -> Vec<Claims> {
+        let keyring = Keyring::new([SigningKey {
+            id: "k1".parse().unwrap_or_else(|e| panic!("key id: {e}")),
+            secret: SecretKey::from_str(&format!("hex:{}", "cd".repeat(32)))
+                .unwrap_or_else(|e| panic!("{e}")),
+            retired: false,
+        }])
+        .unwrap_or_else(|e| panic!("keyring: {e}"));
+        let site_id = SiteId::from_str(site).unwrap_or_else(|e| panic!("site: {e}"));
+        visits
+            .iter()
+            .map(|visit| {
+                let token = keyring.mint(ClaimsInput {
+                    site: site_id.clone(),
+                    consent_id: ConsentId::generate(),
+                    visitor: VisitorId::from_str(&visit.visitor).unwrap_or_else(|e| panic!("visitor: {e}")),
+                    purposes: Purposes::ALL,
+                    issued_at: self.now,
+                    ttl: Duration::from_secs(3600),
+                });
+                keyring.verify(&token, self.now).unwrap_or_else(|e| panic!("token: {e}"))
+            })
+            .collect()
+    }
+
+    fn process(&self, body: &Body, claims: &Claims) -> Result<Processed, Reject> {
+        let context = Context {
+            encoding: Encoding::Zstd,
+            format: Format::MsgPack,
+            claims,
+            granted: Purposes::ALL,
+            limits: &self.limits,
+            page_keys: &self.page_keys,
+            masking: &self.masking,
+            sessions: &self.sessions,
+            received_at: self.now as u32,
+            browser: "chrome",
+            user_id_key: None,
+        };
+        let mut budget =
+            veil_events::Budget::new(self.limits.max_request_memory_bytes, Some(self.pool.clone()));
+        process(&body.wire, &context, &mut budget)
+    }
+}
+
 /// Runs every batch of `visits` through the pipeline `rounds` times, the
 /// visits dealt over `threads` threads, with default masking and page key
 /// rules (what the load's server runs).
 pub fn measure(site: &str, visits: &[Visit], threads: usize, rounds: usize) -> CpuStep {
-    let keyring = Keyring::new([SigningKey {
-        id: "k1".parse().unwrap_or_else(|e| panic!("key id: {e}")),
-        secret: SecretKey::from_str(&format!("hex:{}", "cd".repeat(32))).unwrap_or_else(|e| panic!("{e}")),
-        retired: false,
-    }])
-    .unwrap_or_else(|e| panic!("keyring: {e}"));
-    let limits = Limits {
-        max_body_bytes: 16 << 20,
-        max_decompressed_bytes: 16 << 20,
-        max_request_memory_bytes: 192 << 20,
-        memory_budget_bytes: 768 << 20,
-        max_stored_batch_bytes: 32 << 20,
-        max_consent_body_bytes: 1 << 14,
-    };
-    let pool = veil_events::MemoryPool::new(limits.memory_budget_bytes);
-    let page_keys = veil_aggregation::PageKeyRules::default();
-    let masking = veil_masking::MaskingRules::default();
-    let sessions = veil_masking::SessionCache::new(veil_masking::CacheConfig::default());
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let site_id = SiteId::from_str(site).unwrap_or_else(|e| panic!("site: {e}"));
-    let claims: Vec<_> = visits
-        .iter()
-        .map(|visit| {
-            let token = keyring.mint(ClaimsInput {
-                site: site_id.clone(),
-                consent_id: ConsentId::generate(),
-                visitor: VisitorId::from_str(&visit.visitor).unwrap_or_else(|e| panic!("visitor: {e}")),
-                purposes: Purposes::ALL,
-                issued_at: now,
-                ttl: Duration::from_secs(3600),
-            });
-            keyring.verify(&token, now).unwrap_or_else(|e| panic!("token: {e}"))
-        })
-        .collect();
+    let harness = Harness::new();
+    let claims = harness.claims(site, visits);
     let threads = threads.max(1);
     let started = Instant::now();
     let counts: Vec<(u64, u64)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|thread| {
-                let (claims, limits, pool) = (&claims, &limits, &pool);
-                let (page_keys, masking, sessions) = (&page_keys, &masking, &sessions);
+                let (claims, harness) = (&claims, &harness);
                 scope.spawn(move || {
                     let (mut batches, mut bytes) = (0, 0);
                     for _ in 0..rounds {
                         for (index, visit) in visits.iter().enumerate().skip(thread).step_by(threads) {
                             for body in &visit.batches {
-                                let context = Context {
-                                    encoding: Encoding::Zstd,
-                                    format: Format::MsgPack,
-                                    claims: &claims[index],
-                                    granted: Purposes::ALL,
-                                    limits,
-                                    page_keys,
-                                    masking,
-                                    sessions,
-                                    received_at: now as u32,
-                                    browser: "chrome",
-                                    user_id_key: None,
-                                };
-                                let mut budget = veil_events::Budget::new(
-                                    limits.max_request_memory_bytes,
-                                    Some(pool.clone()),
-                                );
-                                if let Ok(processed) = process(&body.wire, &context, &mut budget) {
+                                if let Ok(processed) = harness.process(body, &claims[index]) {
                                     std::hint::black_box(processed.rows.len());
                                     batches += 1;
                                     bytes += body.plain_len as u64;
@@ -125,4 +157,21 @@ pub fn measure(site: &str, visits: &[Visit], threads: usize, rounds: usize) -> C
         elapsed: started.elapsed(),
         threads,
     }
+}
+
+/// What the server would store for `visit`: its batches' recording rows
+/// after decoding and masking, in order (the input compaction sees).
+pub fn stored_batches(site: &str, visit: &Visit) -> Vec<RecordingRow> {
+    let harness = Harness::new();
+    let claims = harness.claims(site, std::slice::from_ref(visit));
+    visit
+        .batches
+        .iter()
+        .filter_map(|body| harness.process(body, &claims[0]).ok())
+        .flat_map(|processed| processed.rows)
+        .filter_map(|row| match row {
+            QueuedRow::Recording(row) => Some(row),
+            _ => None,
+        })
+        .collect()
 }

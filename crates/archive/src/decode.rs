@@ -1,12 +1,11 @@
 //! Reading an archive back into its batches, each a JSON array of events.
 
 use std::collections::HashMap;
-use std::io::Read;
 
 use serde_json::{Map, Number, Value};
 
 use crate::wire::{Reader, kind, tag, unzigzag};
-use crate::{ArchiveError, MAGIC, MAX_DEPTH};
+use crate::{ArchiveError, MAGIC, MAGIC_V1, MAX_DEPTH};
 
 /// One batch read back from an archive.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +21,7 @@ pub struct DecodedBatch {
 /// The chunk hashes an archive references, in its order; what the store
 /// must fetch before [`decode`]. Reads only as far as the chunk list.
 pub fn chunk_hashes(archive: &[u8], max_json_bytes: usize) -> Result<Vec<[u8; 32]>, ArchiveError> {
-    let body = inflate(archive, max_json_bytes)?;
+    let (body, _) = inflate(archive, max_json_bytes)?;
     let mut reader = Reader::new(&body);
     skip_batches(&mut reader)?;
     read_chunk_list(&mut reader)
@@ -35,13 +34,18 @@ pub fn decode<'c>(
     chunk: impl Fn(&[u8; 32]) -> Option<&'c [u8]>,
     max_json_bytes: usize,
 ) -> Result<Vec<DecodedBatch>, ArchiveError> {
-    let body = inflate(archive, max_json_bytes)?;
+    let (body, version) = inflate(archive, max_json_bytes)?;
     let mut header = Reader::new(&body);
     let batch_count = header.len()?;
     let mut batches = Vec::with_capacity(batch_count);
+    let mut previous_ts = 0u64;
     for _ in 0..batch_count {
         let seq = header.varint()?;
-        let first_ts = header.varint()?;
+        let first_ts = match version {
+            Version::Zstd => header.varint()?,
+            Version::Brotli => previous_ts.wrapping_add(unzigzag(header.varint()?) as u64),
+        };
+        previous_ts = first_ts;
         let events = header.len()?;
         batches.push((seq, first_ts, events));
     }
@@ -96,17 +100,33 @@ pub fn decode<'c>(
     Ok(out)
 }
 
-/// The zstd body, refused past a bound: shapes and columns are never
+/// The two archive versions: how the stream is compressed and how batch
+/// timestamps are written.
+#[derive(Clone, Copy)]
+enum Version {
+    /// `VAR1`: zstd, absolute timestamps.
+    Zstd,
+    /// `VAR2`: brotli, timestamps as deltas.
+    Brotli,
+}
+
+/// The archive's body, refused past a bound: shapes and columns are never
 /// larger than the JSON they encode plus their headers.
-fn inflate(archive: &[u8], max_json_bytes: usize) -> Result<Vec<u8>, ArchiveError> {
-    let stream = archive.strip_prefix(MAGIC.as_slice()).ok_or(ArchiveError::Corrupt("not an archive"))?;
+fn inflate(archive: &[u8], max_json_bytes: usize) -> Result<(Vec<u8>, Version), ArchiveError> {
     let limit = max_json_bytes.saturating_mul(2).saturating_add(1 << 20);
-    let mut body = Vec::new();
-    zstd::stream::read::Decoder::new(stream)?.take(limit as u64 + 1).read_to_end(&mut body)?;
-    if body.len() > limit {
-        return Err(ArchiveError::TooLarge { limit: max_json_bytes });
+    let too_large = |e: ArchiveError| match e {
+        ArchiveError::TooLarge { .. } => ArchiveError::TooLarge { limit: max_json_bytes },
+        other => other,
+    };
+    if let Some(stream) = archive.strip_prefix(MAGIC.as_slice()) {
+        let body = crate::codec::inflate(stream, limit).map_err(too_large)?;
+        Ok((body, Version::Brotli))
+    } else if let Some(stream) = archive.strip_prefix(MAGIC_V1.as_slice()) {
+        let reader = zstd::stream::read::Decoder::new(stream)?;
+        Ok((crate::codec::read_bounded(reader, limit).map_err(too_large)?, Version::Zstd))
+    } else {
+        Err(ArchiveError::Corrupt("not an archive"))
     }
-    Ok(body)
 }
 
 fn skip_batches(reader: &mut Reader<'_>) -> Result<(), ArchiveError> {

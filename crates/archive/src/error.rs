@@ -26,7 +26,16 @@ pub enum ArchiveError {
         /// The limit, bytes.
         limit: usize,
     },
-    /// zstd failed.
-    #[error("zstd: {0}")]
-    Zstd(#[from] std::io::Error),
+    /// A freshly written archive did not read back as its batches.
+    #[error("archive does not read back as its batches{}: {reason}", seq.map(|s| format!(" (batch {s})")).unwrap_or_default())]
+    Verify {
+        /// The first batch that differs, when one does.
+        seq: Option<u64>,
+        /// What differed.
+        reason: String,
+    },
+    /// Compressing or decompressing (brotli, or zstd of older archives)
+    /// failed.
+    #[error("compression: {0}")]
+    Compression(#[from] std::io::Error),
 }

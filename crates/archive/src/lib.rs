@@ -9,8 +9,9 @@
 //! (object key sets interned once, array lengths, value kinds) from its
 //! scalars, and keeps scalars in columns by where they occur (the key they
 //! sit under and its parent's key), integers as deltas to the previous
-//! value of their column. One zstd stream over the shapes and columns then
-//! sees long runs of alike bytes instead of interleaved JSON.
+//! value of their column. One compressed stream over the shapes and columns then
+//! sees long runs of alike bytes instead of interleaved JSON. The stream
+//! is brotli (see `codec` for why not zstd).
 //!
 //! Why chunks: strings of at least [`EncodeOptions::chunk_min_bytes`]
 //! (style sheets in full snapshots, `<style>` text, data: URLs) are the
@@ -23,17 +24,24 @@
 //!
 //! No I/O here: the store reads and writes archives and chunks.
 
+mod codec;
 mod decode;
 mod encode;
 mod error;
 mod wire;
 
+pub use codec::{CHUNK_MAGIC, MAX_QUALITY, compress_chunk, inflate_chunk};
 pub use decode::{DecodedBatch, chunk_hashes, decode};
 pub use encode::{Chunk, EncodeOptions, Encoded, StoredBatch, encode};
 pub use error::ArchiveError;
 
-/// First bytes of every archive: format and version.
-pub const MAGIC: &[u8; 4] = b"VAR1";
+/// First bytes of every archive written now: format and version (the
+/// stream is brotli, batch timestamps are deltas).
+pub const MAGIC: &[u8; 4] = b"VAR2";
+
+/// First bytes of archives of the first version (zstd, absolute batch
+/// timestamps), which still read.
+pub const MAGIC_V1: &[u8; 4] = b"VAR1";
 
 /// Deepest nesting an archive may hold: the event decoders' limit
 /// (`veil_events::limits::MAX_DEPTH`) plus the envelope's few levels.

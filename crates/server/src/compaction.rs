@@ -32,8 +32,10 @@ pub struct CompactionRun {
 /// The store's options from the configuration.
 pub fn options(config: &CompactionConfig) -> CompactionOptions {
     CompactionOptions {
-        encode: veil_archive::EncodeOptions { level: config.level, chunk_min_bytes: config.chunk_min_bytes },
-        chunk_level: config.level,
+        encode: veil_archive::EncodeOptions {
+            quality: config.quality,
+            chunk_min_bytes: config.chunk_min_bytes,
+        },
         ..CompactionOptions::default()
     }
 }

@@ -40,14 +40,6 @@ pub struct ArchiveRow {
     pub day: u16,
     /// When compacted, Unix seconds.
     pub compacted_at: u32,
-    /// First event, Unix ms.
-    pub first_ts: u64,
-    /// Last event, Unix ms.
-    pub last_ts: u64,
-    /// Events held.
-    pub event_count: u32,
-    /// Bytes of batch JSON held (before compaction's encoding).
-    pub json_bytes: u64,
     /// Chunk hashes referenced (hex).
     pub chunks: Vec<String>,
     /// The archive (crates/archive format).
@@ -167,10 +159,8 @@ impl Store {
             .await?;
         let mut chunks = HashMap::with_capacity(rows.len());
         for row in rows {
-            let body = zstd::decode_all(row.body.as_slice()).map_err(|source| StoreError::Archive {
-                context: format!("chunk {}", row.hash),
-                source: veil_archive::ArchiveError::Zstd(source),
-            })?;
+            let body = veil_archive::inflate_chunk(&row.body, MAX_ARCHIVE_JSON_BYTES)
+                .map_err(|source| StoreError::Archive { context: format!("chunk {}", row.hash), source })?;
             chunks.insert(row.hash, body);
         }
         Ok(chunks)

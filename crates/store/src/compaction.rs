@@ -32,21 +32,16 @@ use crate::{Store, StoreError};
 /// How compaction writes archives.
 #[derive(Debug, Clone, Copy)]
 pub struct CompactionOptions {
-    /// The archive encoding (zstd level, chunk threshold).
+    /// The archive encoding (brotli quality of archives and chunks, chunk
+    /// threshold).
     pub encode: veil_archive::EncodeOptions,
-    /// zstd level of chunk bodies.
-    pub chunk_level: i32,
     /// Most batch JSON in one archive; a longer day of a session is split.
     pub max_archive_json_bytes: usize,
 }
 
 impl Default for CompactionOptions {
     fn default() -> Self {
-        CompactionOptions {
-            encode: veil_archive::EncodeOptions::default(),
-            chunk_level: 19,
-            max_archive_json_bytes: 32 << 20,
-        }
+        CompactionOptions { encode: veil_archive::EncodeOptions::default(), max_archive_json_bytes: 32 << 20 }
     }
 }
 
@@ -84,8 +79,6 @@ struct BatchRow {
     consent_id: String,
     day: u16,
     first_ts: u64,
-    last_ts: u64,
-    event_count: u32,
     #[serde(with = "serde_bytes")]
     payload: Vec<u8>,
 }
@@ -101,8 +94,8 @@ pub(crate) const SELECT_ARCHIVED_SEQS: &str =
     "SELECT arrayJoin(seqs) AS seq FROM recording_archives WHERE site = ? AND session = ?";
 
 /// A session's per-batch rows, one per seq; `?`: site, session.
-pub(crate) const SELECT_SESSION_ROWS: &str = "SELECT seq, visitor, consent_id, day, first_ts, last_ts, \
-     event_count, payload FROM recordings WHERE site = ? AND session = ? ORDER BY seq LIMIT 1 BY seq";
+pub(crate) const SELECT_SESSION_ROWS: &str = "SELECT seq, visitor, consent_id, day, first_ts, \
+     payload FROM recordings WHERE site = ? AND session = ? ORDER BY seq LIMIT 1 BY seq";
 
 /// How many of the given chunks exist; `?`: site, hashes.
 pub(crate) const COUNT_CHUNKS: &str =
@@ -203,7 +196,7 @@ impl Store {
         now: u32,
     ) -> Result<WrittenArchive, StoreError> {
         let PreparedArchive { meta, encoded, bytes_before } = group;
-        let level = options.chunk_level;
+        let quality = options.encode.quality;
         let chunks: Vec<ChunkRow> = tokio::task::spawn_blocking({
             let site = site.to_owned();
             let chunks = encoded.chunks.clone();
@@ -215,15 +208,15 @@ impl Store {
                             site: site.clone(),
                             hash: chunk.hex(),
                             stored_at: now,
-                            body: zstd::encode_all(chunk.body.as_slice(), level)?,
+                            body: veil_archive::compress_chunk(&chunk.body, quality)?,
                         })
                     })
-                    .collect::<Result<Vec<_>, std::io::Error>>()
+                    .collect::<Result<Vec<_>, veil_archive::ArchiveError>>()
             }
         })
         .await
         .map_err(|source| StoreError::Worker { context: "compressing chunks".to_owned(), source })?
-        .map_err(|error| archive_error("compressing chunks", error))?;
+        .map_err(|source| StoreError::Archive { context: "compressing chunks".to_owned(), source })?;
         let hashes: Vec<String> = chunks.iter().map(|c| c.hash.clone()).collect();
         let chunk_refs: Vec<&ChunkRow> = chunks.iter().collect();
         self.insert_now("recording_chunks", &chunk_refs).await?;
@@ -238,10 +231,6 @@ impl Store {
             consent_ids: meta.consent_ids,
             day,
             compacted_at: now,
-            first_ts: meta.first_ts,
-            last_ts: meta.last_ts,
-            event_count: meta.event_count,
-            json_bytes: encoded.json_bytes as u64,
             chunks: hashes.clone(),
             payload: encoded.payload,
         };
@@ -390,9 +379,6 @@ struct ArchiveMeta {
     seqs: Vec<u64>,
     visitor: String,
     consent_ids: Vec<String>,
-    first_ts: u64,
-    last_ts: u64,
-    event_count: u32,
 }
 
 struct PreparedArchive {
@@ -405,10 +391,6 @@ struct WrittenArchive {
     seqs: Vec<u64>,
     bytes_before: u64,
     bytes_after: u64,
-}
-
-fn archive_error(context: &str, error: std::io::Error) -> StoreError {
-    StoreError::Archive { context: context.to_owned(), source: veil_archive::ArchiveError::Zstd(error) }
 }
 
 /// Bytes of keys in one delete statement: a quarter of ClickHouse's
@@ -491,9 +473,6 @@ fn encode_group(
         seqs: group.iter().map(|(row, _)| row.seq).collect(),
         visitor: group.first().map(|(row, _)| row.visitor.clone()).unwrap_or_default(),
         consent_ids,
-        first_ts: group.iter().map(|(row, _)| row.first_ts).min().unwrap_or(0),
-        last_ts: group.iter().map(|(row, _)| row.last_ts).max().unwrap_or(0),
-        event_count: group.iter().map(|(row, _)| row.event_count).fold(0u32, u32::saturating_add),
     };
     let bytes_before = group.iter().map(|(row, _)| row.payload.len() as u64).sum();
     Ok(PreparedArchive { meta, encoded, bytes_before })

@@ -4,7 +4,9 @@
 //! Rules for adding one (tests enforce the first three):
 //! - versions start at 1 and grow by one; the file is `NNNN_name.sql`;
 //! - every `CREATE`/`DROP` says `IF NOT EXISTS`/`IF EXISTS`, so a migration
-//!   interrupted half-way can simply run again;
+//!   interrupted half-way can simply run again; an `ALTER` is only
+//!   `ALTER TABLE t DROP COLUMN c` (one column), which the runner skips when
+//!   the column is already gone (18.16 has no `DROP COLUMN IF EXISTS`);
 //! - statements end with `;` at the end of a line and contain no `;`
 //!   elsewhere (ClickHouse takes one statement per HTTP request);
 //! - never edit a migration that was released: the runner refuses a database
@@ -43,6 +45,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_sessions_audit"),
     migration!(5, "0005_console_logouts"),
     migration!(6, "0006_recording_archives"),
+    migration!(7, "0007_archive_metadata"),
 ];
 
 impl Migration {
@@ -82,6 +85,23 @@ impl Migration {
 /// The newest version this build knows.
 pub fn latest_version() -> u32 {
     MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// The table and column of `ALTER TABLE t DROP COLUMN c`, the one form of
+/// `ALTER` migrations use: the runner runs it only while the column exists.
+pub(crate) fn dropped_column(statement: &str) -> Option<(&str, &str)> {
+    let words: Vec<&str> = statement.split_whitespace().collect();
+    match words.as_slice() {
+        [alter, table_kw, table, drop, column_kw, column]
+            if alter.eq_ignore_ascii_case("ALTER")
+                && table_kw.eq_ignore_ascii_case("TABLE")
+                && drop.eq_ignore_ascii_case("DROP")
+                && column_kw.eq_ignore_ascii_case("COLUMN") =>
+        {
+            Some((table, column))
+        }
+        _ => None,
+    }
 }
 
 /// Table names created by the migrations, for tests that must cover every
@@ -127,6 +147,9 @@ mod tests {
                 if head.starts_with("DROP") {
                     assert!(head.contains("IF EXISTS"), "{}: {statement}", migration.name);
                 }
+                if head.starts_with("ALTER") {
+                    assert!(dropped_column(&statement).is_some(), "{}: {statement}", migration.name);
+                }
             }
         }
     }
@@ -145,6 +168,15 @@ mod tests {
                 "CREATE TABLE IF NOT EXISTS b (y UInt8) ENGINE = Memory".to_owned(),
             ]
         );
+    }
+
+    #[test]
+    fn only_single_column_drops_are_conditional_alters() {
+        assert_eq!(dropped_column("ALTER TABLE t DROP COLUMN c"), Some(("t", "c")));
+        assert_eq!(dropped_column("alter table t\n  drop column c"), Some(("t", "c")));
+        assert_eq!(dropped_column("ALTER TABLE t DROP COLUMN c, DROP COLUMN d"), None);
+        assert_eq!(dropped_column("ALTER TABLE t ADD COLUMN c UInt8"), None);
+        assert_eq!(dropped_column("ALTER TABLE t DELETE WHERE 1"), None);
     }
 
     #[test]

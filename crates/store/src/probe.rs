@@ -47,6 +47,9 @@ pub struct CatalogMigration {
     pub name: &'static str,
     /// Its statements.
     pub statements: Vec<String>,
+    /// Per statement, the `[table, column]` it drops, if it is a column
+    /// drop: the runner runs those only while the column exists.
+    pub drops: Vec<Option<(String, String)>>,
 }
 
 /// Fills `?` placeholders in order with SQL literals.
@@ -121,10 +124,10 @@ pub fn table_probes() -> Vec<TableProbe> {
         TableProbe {
             table: "recording_archives",
             sample_insert: "INSERT INTO recording_archives (site, session, first_seq, archive_id, seqs, visitor, \
-                consent_ids, day, compacted_at, first_ts, last_ts, event_count, json_bytes, chunks, payload) \
+                consent_ids, day, compacted_at, chunks, payload) \
                 VALUES ('demo', '3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', 0, '6c1f0e', [0, 1, 2], \
                 '9f1c2b3a4d5e6f708192a3b4c5d6e7f8', ['8d6f0a3c2b1e4f5a9c7d6e5f4a3b2c1d'], toDate('2026-11-24'), \
-                toDateTime('2026-11-24 11:00:00'), 1795514400000, 1795514415000, 40, 52000, \
+                toDateTime('2026-11-24 11:00:00'), \
                 ['af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262'], 'archive bytes')"
                 .to_owned(),
             queries: vec![
@@ -296,7 +299,14 @@ pub fn catalog() -> Catalog {
         bootstrap: vec![MIGRATIONS_TABLE.to_owned()],
         migrations: MIGRATIONS
             .iter()
-            .map(|m| CatalogMigration { version: m.version, name: m.name, statements: m.statements() })
+            .map(|m| {
+                let statements = m.statements();
+                let drops = statements
+                    .iter()
+                    .map(|s| crate::migrations::dropped_column(s).map(|(t, c)| (t.to_owned(), c.to_owned())))
+                    .collect();
+                CatalogMigration { version: m.version, name: m.name, statements, drops }
+            })
             .collect(),
         tables: table_probes(),
     }

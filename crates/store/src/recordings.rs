@@ -177,7 +177,7 @@ pub enum PayloadError {
 impl From<PayloadError> for veil_archive::ArchiveError {
     fn from(error: PayloadError) -> Self {
         match error {
-            PayloadError::Decompress(error) => veil_archive::ArchiveError::Zstd(error),
+            PayloadError::Decompress(error) => veil_archive::ArchiveError::Compression(error),
             PayloadError::TooLarge { limit } => veil_archive::ArchiveError::TooLarge { limit },
         }
     }

@@ -25,6 +25,10 @@ ORDER BY version";
 pub(crate) const SELECT_APPLIED: &str = "SELECT version, any(name) AS name, any(checksum) AS checksum \
      FROM schema_migrations GROUP BY version ORDER BY version";
 
+/// Whether a column exists; `?`: table, column.
+pub(crate) const SELECT_HAS_COLUMN: &str =
+    "SELECT count() FROM system.columns WHERE database = currentDatabase() AND table = ? AND name = ?";
+
 pub(crate) const INSERT_APPLIED: &str =
     "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, now())";
 
@@ -105,6 +109,11 @@ impl Store {
             tracing::info!(version = migration.version, name = migration.name, "applying migration");
             for statement in migration.statements() {
                 let context = format!("applying migration {} ({})", migration.version, migration.name);
+                if let Some((table, column)) = migrations::dropped_column(&statement)
+                    && !self.has_column(table, column).await?
+                {
+                    continue;
+                }
                 self.execute(&self.db, &context, &statement).await?;
             }
             let query = self
@@ -149,6 +158,16 @@ impl Store {
             query.fetch_all::<AppliedRow>().await.map_err(StoreError::clickhouse("reading schema_migrations"))
         })
         .await
+    }
+
+    async fn has_column(&self, table: &str, column: &str) -> Result<bool, StoreError> {
+        let query = self.db.query(SELECT_HAS_COLUMN).bind(table).bind(column);
+        let count = self
+            .bounded("reading system.columns", async move {
+                query.fetch_one::<u64>().await.map_err(StoreError::clickhouse("reading system.columns"))
+            })
+            .await?;
+        Ok(count > 0)
     }
 
     async fn execute(&self, client: &clickhouse::Client, context: &str, sql: &str) -> Result<(), StoreError> {

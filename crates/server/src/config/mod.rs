@@ -215,8 +215,8 @@ pub struct CompactionConfig {
     pub interval: Duration,
     /// Most sessions compacted per run.
     pub sessions_per_run: u64,
-    /// zstd level of archives and chunks (1–22).
-    pub level: i32,
+    /// brotli quality of archives and chunks (0–11).
+    pub quality: u32,
     /// Strings at least this long are stored once per site as chunks.
     pub chunk_min_bytes: usize,
 }
@@ -228,7 +228,7 @@ impl Default for CompactionConfig {
             session_timeout: Duration::from_secs(30 * 60),
             interval: Duration::from_secs(60),
             sessions_per_run: 200,
-            level: 19,
+            quality: 11,
             chunk_min_bytes: 1024,
         }
     }

@@ -195,7 +195,11 @@ impl Config {
             "must be at least 1s",
         );
         problems.check(compaction.sessions_per_run >= 1, "compaction.sessions_per_run", "must be at least 1");
-        problems.check((1..=22).contains(&compaction.level), "compaction.level", "must be between 1 and 22");
+        problems.check(
+            compaction.quality <= veil_archive::MAX_QUALITY,
+            "compaction.quality",
+            "must be between 0 and 11",
+        );
         problems.check(compaction.chunk_min_bytes >= 64, "compaction.chunk_min_bytes", "must be at least 64");
         let queue = &self.queue;
         problems.check(!queue.dir.as_os_str().is_empty(), "queue.dir", "must not be empty");
