@@ -29,6 +29,17 @@ pub struct CompactionRun {
     pub failed: u64,
 }
 
+/// Runs add up (`veil compaction run` repeats them until nothing is left).
+impl std::ops::AddAssign for CompactionRun {
+    fn add_assign(&mut self, run: CompactionRun) {
+        self.sessions += run.sessions;
+        self.batches += run.batches;
+        self.bytes_before += run.bytes_before;
+        self.bytes_after += run.bytes_after;
+        self.failed += run.failed;
+    }
+}
+
 /// The store's options from the configuration.
 pub fn options(config: &CompactionConfig) -> CompactionOptions {
     CompactionOptions {
@@ -103,5 +114,20 @@ pub async fn run_forever(store: Store, config: CompactionConfig, metrics: Compac
             }
         }
         tokio::time::sleep(config.interval).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CompactionRun;
+
+    #[test]
+    fn runs_add_up_field_by_field() {
+        let mut total = CompactionRun { sessions: 1, batches: 2, bytes_before: 3, bytes_after: 4, failed: 0 };
+        total += CompactionRun { sessions: 10, batches: 20, bytes_before: 30, bytes_after: 40, failed: 1 };
+        assert_eq!(
+            total,
+            CompactionRun { sessions: 11, batches: 22, bytes_before: 33, bytes_after: 44, failed: 1 }
+        );
     }
 }

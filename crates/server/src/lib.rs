@@ -101,12 +101,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     let now = veil_ingest::clock::now_secs() + 1;
                     let run =
                         compaction::run_once(&store, &config.compaction, &metrics.compaction, now).await?;
-                    total.sessions += run.sessions;
-                    total.batches += run.batches;
-                    total.bytes_before += run.bytes_before;
-                    total.bytes_after += run.bytes_after;
-                    total.failed += run.failed;
-                    if run.sessions == 0 || run.failed > 0 {
+                    let done = run.sessions == 0 || run.failed > 0;
+                    total += run;
+                    if done {
                         break;
                     }
                 }
