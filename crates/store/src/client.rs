@@ -20,6 +20,9 @@ pub struct ConnectOptions {
     /// Upper bound for one request; a hung ClickHouse must not hang
     /// readiness probes or shutdown.
     pub request_timeout: Duration,
+    /// Cluster name in ClickHouse's `remote_servers`; `None`: one node.
+    /// With it, tables are replicated and distributed (crate::cluster).
+    pub cluster: Option<String>,
 }
 
 impl Default for ConnectOptions {
@@ -30,6 +33,7 @@ impl Default for ConnectOptions {
             user: "default".into(),
             password: String::new(),
             request_timeout: Duration::from_secs(30),
+            cluster: None,
         }
     }
 }
@@ -47,6 +51,12 @@ impl ConnectOptions {
         if !is_identifier(&self.database) {
             return Err(StoreError::InvalidOption {
                 key: "database",
+                reason: "must be 1..=64 of [A-Za-z0-9_], not starting with a digit".into(),
+            });
+        }
+        if self.cluster.as_deref().is_some_and(|name| !is_identifier(name)) {
+            return Err(StoreError::InvalidOption {
+                key: "cluster",
                 reason: "must be 1..=64 of [A-Za-z0-9_], not starting with a digit".into(),
             });
         }
@@ -80,6 +90,8 @@ pub struct Store {
     pub(crate) server: Client,
     pub(crate) database: String,
     pub(crate) timeout: Duration,
+    /// Set when Veil's tables are on a cluster.
+    pub(crate) cluster: Option<crate::cluster::Cluster>,
 }
 
 impl std::fmt::Debug for Store {
@@ -100,13 +112,28 @@ impl Store {
             .with_password(&options.password)
             // 18.16 lacks RowBinaryWithNamesAndTypes, which validation needs.
             .with_validation(false);
-        let db = server.clone().with_database(&options.database);
-        Ok(Store { db, server, database: options.database.clone(), timeout: options.request_timeout })
+        let mut db = server.clone().with_database(&options.database);
+        let cluster = options.cluster.as_ref().map(|name| crate::cluster::Cluster {
+            name: name.clone(),
+            database: options.database.clone(),
+        });
+        if cluster.is_some() {
+            // An insert answers once every shard has its rows (not when the
+            // node queued them for later): the queue deletes a batch only
+            // after that answer.
+            db = db.with_setting("insert_distributed_sync", "1");
+        }
+        Ok(Store { db, server, database: options.database.clone(), timeout: options.request_timeout, cluster })
     }
 
     /// The database this store works in.
     pub fn database(&self) -> &str {
         &self.database
+    }
+
+    /// The cluster Veil's tables are on, if any.
+    pub fn cluster(&self) -> Option<&crate::cluster::Cluster> {
+        self.cluster.as_ref()
     }
 
     /// The client bound to Veil's database, for crates that add queries.

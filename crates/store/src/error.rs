@@ -55,6 +55,23 @@ pub enum StoreError {
         /// The unknown version.
         version: u32,
     },
+    /// A migration statement has no cluster form (crate::cluster).
+    #[error(
+        "migration statement `{statement}` has no form for a ClickHouse cluster \
+         (only CREATE TABLE, CREATE MATERIALIZED VIEW and ALTER TABLE … DROP COLUMN do)"
+    )]
+    ClusterSchema {
+        /// Its first line.
+        statement: String,
+    },
+    /// Another node holds the migration lock and did not release it.
+    #[error("another node has been migrating for {held_secs} s (lock `{lock}`); retry when it is done")]
+    MigrationLocked {
+        /// The lock table.
+        lock: String,
+        /// How long it has been held.
+        held_secs: u64,
+    },
     /// A compacted session could not be written or read back.
     #[error("recording archive {context}: {source}")]
     Archive {

@@ -22,6 +22,7 @@ mod client;
 pub mod compaction;
 pub mod consent_log;
 pub mod console_logouts;
+pub mod cluster;
 pub mod erasure;
 mod error;
 pub mod heatmaps;

@@ -4,10 +4,12 @@
 //! idempotent; a version recorded twice is read once).
 
 use std::fmt;
+use std::time::Duration;
 
 use clickhouse::Row;
 use serde::Deserialize;
 
+use crate::cluster::Cluster;
 use crate::migrations::{self, MIGRATIONS, Migration};
 use crate::{Store, StoreError};
 
@@ -24,6 +26,24 @@ ORDER BY version";
 /// version twice.
 pub(crate) const SELECT_APPLIED: &str = "SELECT version, any(name) AS name, any(checksum) AS checksum \
      FROM schema_migrations GROUP BY version ORDER BY version";
+
+/// The lock table of cluster migrations (see [`Store::lock`]).
+const LOCK_TABLE: &str = "veil_migration_lock";
+
+/// How long `migrate` waits for another node's migration.
+const LOCK_WAIT: Duration = Duration::from_secs(120);
+
+/// "Table already exists" (this node holds it) and "Replica already
+/// exists" (another node does).
+const LOCK_HELD_CODES: &[&str] = &["Code: 57", "Code: 253"];
+
+fn lock_path(cluster: &Cluster) -> String {
+    format!("/clickhouse/veil/{}/migration_lock", cluster.database)
+}
+
+/// Age of the lock's replica node in ZooKeeper; `?`: its parent path.
+const SELECT_LOCK_AGE: &str =
+    "SELECT toUInt64(now() - min(ctime)) FROM system.zookeeper WHERE path = ? AND name = 'lock'";
 
 /// Whether a column exists; `?`: table, column.
 pub(crate) const SELECT_HAS_COLUMN: &str =
@@ -98,10 +118,23 @@ impl SchemaStatus {
 impl Store {
     /// Creates the database if needed and applies every pending migration.
     pub async fn migrate(&self) -> Result<MigrationReport, StoreError> {
-        let create_database = format!("CREATE DATABASE IF NOT EXISTS `{}`", self.database);
+        let on_cluster = self.cluster.as_ref().map(|c| format!(" {}", c.on_cluster())).unwrap_or_default();
+        let create_database = format!("CREATE DATABASE IF NOT EXISTS `{}`{on_cluster}", self.database);
         self.execute(&self.server, "creating the database", &create_database).await?;
-        self.execute(&self.db, "creating schema_migrations", MIGRATIONS_TABLE).await?;
+        let Some(cluster) = self.cluster.clone() else {
+            self.execute(&self.db, "creating schema_migrations", MIGRATIONS_TABLE).await?;
+            return self.apply_pending(None).await;
+        };
+        self.execute(&self.db, "creating schema_migrations", &cluster.migrations_table()).await?;
+        self.lock(&cluster).await?;
+        let report = self.apply_pending(Some(&cluster)).await;
+        let unlocked = self.unlock(&cluster).await;
+        let report = report?;
+        unlocked?;
+        Ok(report)
+    }
 
+    async fn apply_pending(&self, cluster: Option<&Cluster>) -> Result<MigrationReport, StoreError> {
         let recorded = self.recorded().await?;
         let pending = pending(&recorded)?;
         let mut applied = Vec::new();
@@ -109,12 +142,30 @@ impl Store {
             tracing::info!(version = migration.version, name = migration.name, "applying migration");
             for statement in migration.statements() {
                 let context = format!("applying migration {} ({})", migration.version, migration.name);
-                if let Some((table, column)) = migrations::dropped_column(&statement)
-                    && !self.has_column(table, column).await?
-                {
-                    continue;
+                let dropped = migrations::dropped_column(&statement);
+                match cluster {
+                    None => {
+                        if let Some((table, column)) = dropped
+                            && !self.has_column(table, column).await?
+                        {
+                            continue;
+                        }
+                        self.execute(&self.db, &context, &statement).await?;
+                    }
+                    Some(cluster) => {
+                        // A column drop's first statement alters the local
+                        // tables; the rest remake the Distributed table and
+                        // run again after an interrupted migration.
+                        let mut skip_first = false;
+                        if let Some((table, column)) = dropped {
+                            let local = format!("{table}{}", crate::cluster::LOCAL_SUFFIX);
+                            skip_first = !self.has_column(&local, column).await?;
+                        }
+                        for statement in cluster.rewrite(&statement)?.iter().skip(usize::from(skip_first)) {
+                            self.execute(&self.db, &context, statement).await?;
+                        }
+                    }
                 }
-                self.execute(&self.db, &context, &statement).await?;
             }
             let query = self
                 .db
@@ -158,6 +209,48 @@ impl Store {
             query.fetch_all::<AppliedRow>().await.map_err(StoreError::clickhouse("reading schema_migrations"))
         })
         .await
+    }
+
+    /// Takes the cluster-wide migration lock: a replicated table whose one
+    /// replica name can exist once in ZooKeeper, whichever node creates it.
+    /// Waits for another node's migration up to [`LOCK_WAIT`].
+    async fn lock(&self, cluster: &Cluster) -> Result<(), StoreError> {
+        let lock = cluster.qualified(LOCK_TABLE);
+        let create = format!(
+            "CREATE TABLE {lock} (held_since DateTime DEFAULT now()) ENGINE = \
+             ReplicatedMergeTree('{}', 'lock') ORDER BY tuple()",
+            lock_path(cluster)
+        );
+        let started = std::time::Instant::now();
+        loop {
+            match self.execute(&self.db, "taking the migration lock", &create).await {
+                Ok(()) => return Ok(()),
+                Err(StoreError::ClickHouse { source, .. })
+                    if LOCK_HELD_CODES.iter().any(|code| source.to_string().contains(code)) =>
+                {
+                    if started.elapsed() >= LOCK_WAIT {
+                        return Err(StoreError::MigrationLocked { lock, held_secs: self.lock_age(cluster).await });
+                    }
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(other) => return Err(other),
+            }
+        }
+    }
+
+    async fn unlock(&self, cluster: &Cluster) -> Result<(), StoreError> {
+        let drop = format!("DROP TABLE IF EXISTS {}", cluster.qualified(LOCK_TABLE));
+        self.execute(&self.db, "releasing the migration lock", &drop).await
+    }
+
+    /// Seconds since the lock was taken, for the error; 0 when unknown.
+    async fn lock_age(&self, cluster: &Cluster) -> u64 {
+        let query = self.db.query(SELECT_LOCK_AGE).bind(format!("{}/replicas", lock_path(cluster)));
+        self.bounded("reading the migration lock", async move {
+            query.fetch_one::<u64>().await.map_err(StoreError::clickhouse("reading the migration lock"))
+        })
+        .await
+        .unwrap_or(0)
     }
 
     async fn has_column(&self, table: &str, column: &str) -> Result<bool, StoreError> {

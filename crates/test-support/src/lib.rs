@@ -11,11 +11,13 @@
 //! ```
 
 mod clickhouse;
+mod cluster;
 mod database;
 mod http;
 mod veil;
 
 pub use clickhouse::{ClickHouseInstance, shared_clickhouse};
+pub use cluster::{ClusterDatabase, TestCluster, shared_cluster};
 pub use database::TestDatabase;
 pub use http::Response;
 /// A blocking `GET base_url + path` (10 s timeout): status and body.
