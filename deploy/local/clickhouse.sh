@@ -84,15 +84,10 @@ start() {
     setsid $cmd --config-file="$CH_DIR/config.xml" \
         >"$CH_DIR/log/stdout.log" 2>&1 </dev/null &
     echo $! >"$PID_FILE"
-    local waited=0
-    until answers; do
-        sleep 0.2
-        waited=$((waited + 1))
-        if [ $waited -gt 300 ]; then
-            tail -n 20 "$CH_DIR/log/clickhouse-server.err.log" "$CH_DIR/log/stdout.log" >&2 2>/dev/null || true
-            die "ClickHouse did not answer on 127.0.0.1:$HTTP_PORT within 60 s (logs in $CH_DIR/log)"
-        fi
-    done
+    if ! wait_for answers; then
+        tail -n 20 "$CH_DIR/log/clickhouse-server.err.log" "$CH_DIR/log/stdout.log" >&2 2>/dev/null || true
+        die "ClickHouse did not answer on 127.0.0.1:$HTTP_PORT within 60 s (logs in $CH_DIR/log)"
+    fi
     log "ClickHouse started on 127.0.0.1:$HTTP_PORT (data in $CH_DIR)"
 }
 

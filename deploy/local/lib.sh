@@ -23,6 +23,16 @@ apt_install() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Runs a check (a command) every 0.2 s until it succeeds; fails after 60 s.
+wait_for() {
+    local waited=0
+    until "$@"; do
+        sleep 0.2
+        waited=$((waited + 1))
+        [ $waited -le 300 ] || return 1
+    done
+}
+
 # GET http://127.0.0.1:PORT/PATH with bash only (no curl on a bare machine);
 # prints the whole response, headers included.
 http_get() {

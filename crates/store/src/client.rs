@@ -113,17 +113,23 @@ impl Store {
             // 18.16 lacks RowBinaryWithNamesAndTypes, which validation needs.
             .with_validation(false);
         let mut db = server.clone().with_database(&options.database);
-        let cluster = options.cluster.as_ref().map(|name| crate::cluster::Cluster {
-            name: name.clone(),
-            database: options.database.clone(),
-        });
+        let cluster = options
+            .cluster
+            .as_ref()
+            .map(|name| crate::cluster::Cluster { name: name.clone(), database: options.database.clone() });
         if cluster.is_some() {
             // An insert answers once every shard has its rows (not when the
             // node queued them for later): the queue deletes a batch only
             // after that answer.
             db = db.with_setting("insert_distributed_sync", "1");
         }
-        Ok(Store { db, server, database: options.database.clone(), timeout: options.request_timeout, cluster })
+        Ok(Store {
+            db,
+            server,
+            database: options.database.clone(),
+            timeout: options.request_timeout,
+            cluster,
+        })
     }
 
     /// The database this store works in.

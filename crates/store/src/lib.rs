@@ -19,10 +19,10 @@
 pub mod archives;
 pub mod audit;
 mod client;
+pub mod cluster;
 pub mod compaction;
 pub mod consent_log;
 pub mod console_logouts;
-pub mod cluster;
 pub mod erasure;
 mod error;
 pub mod heatmaps;

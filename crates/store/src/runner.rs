@@ -229,7 +229,10 @@ impl Store {
                     if LOCK_HELD_CODES.iter().any(|code| source.to_string().contains(code)) =>
                 {
                     if started.elapsed() >= LOCK_WAIT {
-                        return Err(StoreError::MigrationLocked { lock, held_secs: self.lock_age(cluster).await });
+                        return Err(StoreError::MigrationLocked {
+                            lock,
+                            held_secs: self.lock_age(cluster).await,
+                        });
                     }
                     tokio::time::sleep(Duration::from_millis(500)).await;
                 }

@@ -104,6 +104,10 @@ pub struct ClickHouseConfig {
     /// How long one readiness check waits for ClickHouse.
     #[serde(with = "humantime_serde")]
     pub probe_timeout: Duration,
+    /// Cluster name in ClickHouse's `remote_servers`: tables are then
+    /// replicated and sharded by visitor (docs/cluster.md). Absent: one
+    /// node.
+    pub cluster: Option<String>,
 }
 
 impl Default for ClickHouseConfig {
@@ -116,6 +120,7 @@ impl Default for ClickHouseConfig {
             request_timeout: Duration::from_secs(30),
             probe_interval: Duration::from_secs(1),
             probe_timeout: Duration::from_secs(2),
+            cluster: None,
         }
     }
 }

@@ -356,6 +356,7 @@ impl Config {
             user: self.clickhouse.user.clone(),
             password: self.clickhouse.password.clone(),
             request_timeout: self.clickhouse.request_timeout,
+            cluster: self.clickhouse.cluster.clone(),
         }
     }
 }

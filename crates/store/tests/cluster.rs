@@ -1,0 +1,123 @@
+//! The schema on the loopback cluster (deploy/cluster/cluster.sh: 2 shards
+//! x 2 replicas, ZooKeeper): migrate creates replicated local tables and
+//! distributed tables on every node, records the version cluster-wide, is
+//! harmless twice and from two nodes at once; inserts through any node
+//! land on the visitor's shard, on both its replicas.
+
+use veil_store::migrations::{self, MIGRATIONS};
+use veil_store::{ConnectOptions, Store};
+use veil_test_support::{ClusterDatabase, TestCluster};
+
+fn store_on(db: &ClusterDatabase, node: u8) -> Store {
+    Store::connect(&ConnectOptions {
+        url: db.cluster().url(node),
+        database: db.name().to_owned(),
+        cluster: Some("veil".to_owned()),
+        ..ConnectOptions::default()
+    })
+    .expect("valid options")
+}
+
+fn count(db: &ClusterDatabase, node: u8, sql: &str) -> u64 {
+    db.query_on(node, sql).trim().parse().unwrap_or_else(|e| panic!("`{sql}` on node {node}: {e}"))
+}
+
+#[tokio::test]
+async fn migrate_builds_the_schema_on_every_node_once() {
+    let db = ClusterDatabase::new();
+    let report = store_on(&db, 1).migrate().await.expect("migrate");
+    assert_eq!(report.applied.len(), MIGRATIONS.len());
+    let tables = migrations::tables();
+    for node in TestCluster::NODES {
+        let names =
+            db.query_on(node, "SELECT name, engine FROM system.tables WHERE database = currentDatabase()");
+        for table in &tables {
+            let engine_of = |name: &str| {
+                names.lines().find_map(|l| l.strip_prefix(&format!("{name}\t"))).map(str::to_owned)
+            };
+            assert_eq!(engine_of(table).as_deref(), Some("Distributed"), "node {node}: {table} in\n{names}");
+            let local = engine_of(&format!("{table}_local")).unwrap_or_default();
+            assert!(
+                local == "Null" || local.starts_with("Replicated"),
+                "node {node}: {table}_local is {local}"
+            );
+        }
+        assert_eq!(
+            count(&db, node, "SELECT uniqExact(version) FROM schema_migrations"),
+            MIGRATIONS.len() as u64,
+            "node {node} knows the schema version"
+        );
+        assert!(store_on(&db, node).schema_status().await.expect("status").is_current());
+    }
+    let again = store_on(&db, 4).migrate().await.expect("second migrate");
+    assert!(again.applied.is_empty(), "{again:?}");
+    assert_eq!(count(&db, 2, "SELECT count() FROM schema_migrations"), MIGRATIONS.len() as u64);
+    assert_eq!(
+        count(
+            &db,
+            3,
+            "SELECT count() FROM system.tables WHERE database = currentDatabase() AND name LIKE '%lock%'"
+        ),
+        0,
+        "the migration lock is released"
+    );
+}
+
+#[tokio::test]
+async fn two_nodes_migrating_at_once_apply_each_migration_once() {
+    let db = ClusterDatabase::new();
+    let (a, b) = (store_on(&db, 1), store_on(&db, 3));
+    let (first, second) = tokio::join!(a.migrate(), b.migrate());
+    let (first, second) = (first.expect("node 1 migrates"), second.expect("node 3 migrates"));
+    assert_eq!(first.applied.len() + second.applied.len(), MIGRATIONS.len(), "{first:?} {second:?}");
+    assert_eq!(count(&db, 4, "SELECT count() FROM schema_migrations"), MIGRATIONS.len() as u64);
+}
+
+#[tokio::test]
+async fn rows_land_on_their_visitors_shard_on_both_replicas() {
+    let db = ClusterDatabase::new();
+    store_on(&db, 1).migrate().await.expect("migrate");
+    let visitors: Vec<String> = (0..12).map(|i| format!("{i:032x}")).collect();
+    let values: Vec<String> = visitors
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            format!("('demo', 'session-{i}', 0, '{v}', 'c', toDate('2026-12-01'), now(), 1, 2, 3, 'payload')")
+        })
+        .collect();
+    // Inserted through node 2 by the store's client, which inserts
+    // synchronously into every shard (the queue's shipper uses it too).
+    let sql = format!(
+        "INSERT INTO recordings (site, session, seq, visitor, consent_id, day, received_at, first_ts, last_ts, \
+         event_count, payload) VALUES {}",
+        values.join(", ")
+    );
+    store_on(&db, 2).client().query(&sql).execute().await.expect("insert through node 2");
+    let on = |node: u8| count(&db, node, "SELECT count() FROM recordings_local");
+    // The insert answered once one replica per shard had the rows; the
+    // other replicas fetch them asynchronously, and a read through the
+    // Distributed table may ask either: give replication a moment.
+    for _ in 0..100 {
+        if on(1) == on(2) && on(3) == on(4) && on(1) + on(3) == visitors.len() as u64 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(on(1), on(2), "shard 1's replicas agree");
+    assert_eq!(on(3), on(4), "shard 2's replicas agree");
+    assert_eq!(on(1) + on(3), visitors.len() as u64);
+    for node in TestCluster::NODES {
+        assert_eq!(
+            count(&db, node, "SELECT count() FROM recordings"),
+            visitors.len() as u64,
+            "read through node {node}"
+        );
+    }
+    assert!(on(1) > 0 && on(3) > 0, "twelve visitors spread over both shards");
+    for visitor in &visitors {
+        let shards = [1u8, 3].map(|n| {
+            count(&db, n, &format!("SELECT count() FROM recordings_local WHERE visitor = '{visitor}'"))
+        });
+        assert_eq!(shards.iter().filter(|&&c| c > 0).count(), 1, "{visitor} on one shard: {shards:?}");
+    }
+}
