@@ -158,6 +158,50 @@ impl Store {
         .await
     }
 
+    /// The table an `ALTER` (a mutation, a partition drop) names: the table
+    /// itself on one node; on a cluster every node's local table, `ON
+    /// CLUSTER` (a Distributed table holds no parts to alter).
+    pub(crate) fn alter_table(&self, table: &str) -> String {
+        match &self.cluster {
+            None => format!("`{table}`"),
+            Some(cluster) => format!("{} {}", cluster.local(table), cluster.on_cluster()),
+        }
+    }
+
+    /// The name `system.parts` and `system.mutations` give `table`'s data.
+    pub(crate) fn stored_table(&self, table: &str) -> String {
+        match &self.cluster {
+            None => table.to_owned(),
+            Some(_) => format!("{table}{}", crate::cluster::LOCAL_SUFFIX),
+        }
+    }
+
+    /// Where to read system table `name` (`parts`, `mutations`) of every
+    /// node: the node itself, or every replica of the cluster (a delete is
+    /// done when no replica has it pending).
+    pub(crate) async fn system_table(&self, name: &str) -> Result<String, StoreError> {
+        let Some(cluster) = &self.cluster else {
+            return Ok(format!("system.{name}"));
+        };
+        let query = self
+            .server
+            .query("SELECT concat(host_address, ':', toString(port)) FROM system.clusters WHERE cluster = ?")
+            .bind(cluster.name.as_str());
+        let replicas: Vec<String> = self
+            .bounded("reading the cluster's replicas", async move {
+                query.fetch_all().await.map_err(StoreError::clickhouse("reading the cluster's replicas"))
+            })
+            .await?;
+        if replicas.is_empty() {
+            return Err(StoreError::InvalidOption {
+                key: "cluster",
+                reason: format!("ClickHouse knows no cluster `{}` in remote_servers", cluster.name),
+            });
+        }
+        // Addresses from ClickHouse's own configuration: host and port.
+        Ok(format!("remote('{}', system, {name})", replicas.join(",").replace('\'', "")))
+    }
+
     pub(crate) async fn bounded<T>(
         &self,
         context: &str,

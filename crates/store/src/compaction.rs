@@ -265,13 +265,12 @@ impl Store {
         // The keys are literals in the statement, and ClickHouse refuses a
         // statement past `max_query_size` (256 KiB by default): one
         // mutation per group of keys that fits well inside it.
+        let delete = format!(
+            "ALTER TABLE {} DELETE WHERE has(?, concat(site, '/', session, '/', toString(seq)))",
+            self.alter_table("recordings")
+        );
         for group in key_groups(covered, DELETE_KEYS_BYTES) {
-            let query = self
-                .db
-                .query(
-                    "ALTER TABLE recordings DELETE WHERE has(?, concat(site, '/', session, '/', toString(seq)))",
-                )
-                .bind(group);
+            let query = self.db.query(&delete).bind(group);
             self.bounded("deleting compacted batches", async move {
                 query.execute().await.map_err(StoreError::clickhouse("deleting compacted batches"))
             })
@@ -356,7 +355,8 @@ impl Store {
             return Ok(0);
         }
         let delete_sql = format!(
-            "ALTER TABLE recording_chunks DELETE WHERE site = ? AND stored_at < toDateTime(?){scope}"
+            "ALTER TABLE {} DELETE WHERE site = ? AND stored_at < toDateTime(?){scope}",
+            self.alter_table("recording_chunks")
         );
         let mut query = self.db.query(&delete_sql).bind(site).bind(before);
         if !referenced.is_empty() {

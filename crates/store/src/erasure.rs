@@ -42,9 +42,10 @@ pub(crate) const SELECT_VISITOR_SESSIONS: &str = "SELECT DISTINCT session FROM s
 pub(crate) const SELECT_PENDING_ERASURES: &str = "SELECT DISTINCT site, visitor FROM consent_log \
      WHERE action = 'withdraw' AND erase = 1 AND visitor != '' ORDER BY site, visitor LIMIT 1000";
 
-/// Unfinished mutations of a table; `?`: database, table.
+/// Unfinished mutations of a table; `{mutations}`: `system.mutations` or
+/// every replica's; `?`: database, table.
 pub(crate) const COUNT_PENDING_MUTATIONS: &str =
-    "SELECT count() FROM system.mutations WHERE database = ? AND table = ? AND is_done = 0";
+    "SELECT count() FROM {mutations} WHERE database = ? AND table = ? AND is_done = 0";
 
 /// One of the visitor's consents.
 #[derive(Debug, Clone, PartialEq, Eq, Row, Deserialize)]
@@ -168,7 +169,8 @@ impl Store {
                 })
                 .await?;
             if rows > 0 {
-                let delete_sql = format!("ALTER TABLE `{table}` DELETE WHERE site = ? AND {condition}");
+                let delete_sql =
+                    format!("ALTER TABLE {} DELETE WHERE site = ? AND {condition}", self.alter_table(table));
                 let query = self.db.query(&delete_sql).bind(site).bind(value);
                 let context = format!("deleting rows of {table}");
                 self.bounded(&context, async {
@@ -189,8 +191,9 @@ impl Store {
     /// Waits until a table has no unfinished mutation, at most `wait`.
     pub async fn wait_for_mutations(&self, table: &str, wait: Duration) -> Result<(), StoreError> {
         let started = Instant::now();
+        let sql = COUNT_PENDING_MUTATIONS.replace("{mutations}", &self.system_table("mutations").await?);
         loop {
-            let query = self.db.query(COUNT_PENDING_MUTATIONS).bind(self.database.as_str()).bind(table);
+            let query = self.db.query(&sql).bind(self.database.as_str()).bind(self.stored_table(table));
             let pending: u64 = self
                 .bounded("waiting for deletes", async move {
                     query.fetch_one().await.map_err(StoreError::clickhouse("waiting for deletes"))

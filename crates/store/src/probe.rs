@@ -181,7 +181,10 @@ pub fn table_probes() -> Vec<TableProbe> {
                     crate::sessions::SELECT_PAGE_BATCHES,
                     &["'demo'", "'https://shop.example/cart'", "1", "1", "'2026-10-25'", "20"],
                 ),
-                render(crate::erasure::COUNT_PENDING_MUTATIONS, &["'veil'", "'session_index'"]),
+                render(
+                    &crate::erasure::COUNT_PENDING_MUTATIONS.replace("{mutations}", "system.mutations"),
+                    &["'veil'", "'session_index'"],
+                ),
             ],
         },
         TableProbe {

@@ -30,9 +30,9 @@ pub const RECORDING_TABLES: &[&str] = &["recordings", "recording_archives", "ses
 pub const CHUNK_GRACE_SECS: u64 = 3600;
 
 /// Active partitions of a table, as ClickHouse prints them
-/// (`('demo',202611)`).
+/// (`('demo',202611)`); `{parts}`: `system.parts` or every replica's.
 pub(crate) const SELECT_PARTITIONS: &str =
-    "SELECT DISTINCT partition FROM system.parts WHERE database = ? AND table = ? AND active";
+    "SELECT DISTINCT partition FROM {parts} WHERE database = ? AND table = ? AND active";
 
 #[derive(Debug, Row, Deserialize)]
 struct PartitionRow {
@@ -99,7 +99,8 @@ impl Store {
     ) -> Result<usize, StoreError> {
         let mut dropped = 0;
         for table in HEATMAP_TABLES {
-            let query = self.server.query(SELECT_PARTITIONS).bind(self.database.as_str()).bind(*table);
+            let sql = SELECT_PARTITIONS.replace("{parts}", &self.system_table("parts").await?);
+            let query = self.server.query(&sql).bind(self.database.as_str()).bind(self.stored_table(table));
             let partitions: Vec<PartitionRow> = self
                 .bounded("listing partitions", async move {
                     query.fetch_all().await.map_err(StoreError::clickhouse("listing partitions"))
@@ -112,8 +113,10 @@ impl Store {
                 // Both parts were validated by parse_partition: a site id
                 // and a number, safe to splice into DDL.
                 let sql = format!(
-                    "ALTER TABLE `{table}` DROP PARTITION ('{}', {})",
-                    partition.site, partition.month
+                    "ALTER TABLE {} DROP PARTITION ('{}', {})",
+                    self.alter_table(table),
+                    partition.site,
+                    partition.month
                 );
                 let query = self.db.query(&sql);
                 self.bounded("dropping a partition", async move {
@@ -181,7 +184,8 @@ impl Store {
     async fn drop_weeks(&self, tables: &[&str], keep_days: u32, today: i64) -> Result<usize, StoreError> {
         let mut dropped = 0;
         for table in tables {
-            let query = self.server.query(SELECT_PARTITIONS).bind(self.database.as_str()).bind(*table);
+            let sql = SELECT_PARTITIONS.replace("{parts}", &self.system_table("parts").await?);
+            let query = self.server.query(&sql).bind(self.database.as_str()).bind(self.stored_table(table));
             let partitions: Vec<PartitionRow> = self
                 .bounded("listing partitions", async move {
                     query.fetch_all().await.map_err(StoreError::clickhouse("listing partitions"))
@@ -192,7 +196,11 @@ impl Store {
                     continue;
                 }
                 // A date we formatted ourselves: safe to splice into DDL.
-                let sql = format!("ALTER TABLE `{table}` DROP PARTITION '{}'", civil_from_days(monday));
+                let sql = format!(
+                    "ALTER TABLE {} DROP PARTITION '{}'",
+                    self.alter_table(table),
+                    civil_from_days(monday)
+                );
                 let query = self.db.query(&sql);
                 self.bounded("dropping a partition", async move {
                     query.execute().await.map_err(StoreError::clickhouse("dropping a partition"))

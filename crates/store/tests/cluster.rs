@@ -121,3 +121,68 @@ async fn rows_land_on_their_visitors_shard_on_both_replicas() {
         assert_eq!(shards.iter().filter(|&&c| c > 0).count(), 1, "{visitor} on one shard: {shards:?}");
     }
 }
+
+/// Inserts one recording row per visitor through node `node` and waits
+/// until every replica has its shard's rows.
+async fn insert_recordings(db: &ClusterDatabase, node: u8, visitors: &[String], day: &str) {
+    let values: Vec<String> = visitors
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            format!("('demo', 's-{v}-{i}', 0, '{v}', 'c', toDate('{day}'), now(), 1, 2, 3, 'payload')")
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO recordings (site, session, seq, visitor, consent_id, day, received_at, first_ts, last_ts, \
+         event_count, payload) VALUES {}",
+        values.join(", ")
+    );
+    store_on(db, node).client().query(&sql).execute().await.expect("insert");
+    let everywhere = |db: &ClusterDatabase| {
+        let local = |n: u8| count(db, n, "SELECT count() FROM recordings_local");
+        local(1) == local(2) && local(3) == local(4)
+    };
+    for _ in 0..100 {
+        if everywhere(db) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[tokio::test]
+async fn erasure_and_partition_drops_reach_every_replica() {
+    let db = ClusterDatabase::new();
+    let store = store_on(&db, 2);
+    store.migrate().await.expect("migrate");
+    let visitors: Vec<String> = (0..8).map(|i| format!("{:032x}", i + 100)).collect();
+    insert_recordings(&db, 1, &visitors, "2026-12-01").await;
+    insert_recordings(&db, 3, &visitors, "2026-01-05").await;
+    let erased = &visitors[3];
+    let deleted = store
+        .delete_where(&["recordings"], "visitor", "demo", erased, std::time::Duration::from_secs(60))
+        .await
+        .expect("erasure");
+    assert_eq!(deleted, vec![("recordings", 2)]);
+    for node in TestCluster::NODES {
+        assert_eq!(
+            count(&db, node, &format!("SELECT count() FROM recordings_local WHERE visitor = '{erased}'")),
+            0,
+            "node {node} still holds the erased visitor"
+        );
+    }
+    assert_eq!(count(&db, 4, "SELECT count() FROM recordings"), 2 * visitors.len() as u64 - 2);
+
+    // The week of 2026-01-05 is past any 30-day horizon on 2026-12-07.
+    let today = 20_794; // 2026-12-07, days since 1970
+    let dropped = store.drop_expired_weeks(30, today).await.expect("retention");
+    assert!(dropped >= 1, "{dropped}");
+    for node in TestCluster::NODES {
+        assert_eq!(
+            count(&db, node, "SELECT count() FROM recordings_local WHERE day < toDate('2026-06-01')"),
+            0,
+            "node {node} still holds the expired week"
+        );
+    }
+    assert_eq!(count(&db, 1, "SELECT count() FROM recordings"), visitors.len() as u64 - 1);
+}
