@@ -78,31 +78,10 @@ async fn rows_land_on_their_visitors_shard_on_both_replicas() {
     let db = ClusterDatabase::new();
     store_on(&db, 1).migrate().await.expect("migrate");
     let visitors: Vec<String> = (0..12).map(|i| format!("{i:032x}")).collect();
-    let values: Vec<String> = visitors
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            format!("('demo', 'session-{i}', 0, '{v}', 'c', toDate('2026-12-01'), now(), 1, 2, 3, 'payload')")
-        })
-        .collect();
-    // Inserted through node 2 by the store's client, which inserts
-    // synchronously into every shard (the queue's shipper uses it too).
-    let sql = format!(
-        "INSERT INTO recordings (site, session, seq, visitor, consent_id, day, received_at, first_ts, last_ts, \
-         event_count, payload) VALUES {}",
-        values.join(", ")
-    );
-    store_on(&db, 2).client().query(&sql).execute().await.expect("insert through node 2");
+    // Through node 2 by the store's client, which inserts synchronously
+    // into every shard (the queue's shipper uses it too).
+    insert_recordings(&db, 2, &visitors, "2026-12-01").await;
     let on = |node: u8| count(&db, node, "SELECT count() FROM recordings_local");
-    // The insert answered once one replica per shard had the rows; the
-    // other replicas fetch them asynchronously, and a read through the
-    // Distributed table may ask either: give replication a moment.
-    for _ in 0..100 {
-        if on(1) == on(2) && on(3) == on(4) && on(1) + on(3) == visitors.len() as u64 {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
     assert_eq!(on(1), on(2), "shard 1's replicas agree");
     assert_eq!(on(3), on(4), "shard 2's replicas agree");
     assert_eq!(on(1) + on(3), visitors.len() as u64);
@@ -137,10 +116,15 @@ async fn insert_recordings(db: &ClusterDatabase, node: u8, visitors: &[String], 
          event_count, payload) VALUES {}",
         values.join(", ")
     );
+    let before = count(db, 1, "SELECT count() FROM recordings_local")
+        + count(db, 3, "SELECT count() FROM recordings_local");
     store_on(db, node).client().query(&sql).execute().await.expect("insert");
+    // The insert answered once one replica per shard had the rows; the
+    // other replicas fetch them asynchronously, and a read through the
+    // Distributed table may ask either: wait for replication.
     let everywhere = |db: &ClusterDatabase| {
         let local = |n: u8| count(db, n, "SELECT count() FROM recordings_local");
-        local(1) == local(2) && local(3) == local(4)
+        local(1) == local(2) && local(3) == local(4) && local(1) + local(3) == before + visitors.len() as u64
     };
     for _ in 0..100 {
         if everywhere(db) {
