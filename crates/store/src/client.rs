@@ -122,6 +122,15 @@ impl Store {
             // node queued them for later): the queue deletes a batch only
             // after that answer.
             db = db.with_setting("insert_distributed_sync", "1");
+            // `x IN (SELECT … FROM distributed)` inside a distributed query:
+            // the subquery runs once, its result goes to every shard (the
+            // default refuses such queries).
+            db = db.with_setting("distributed_product_mode", "global");
+            // Replicated tables drop an inserted block identical to a recent
+            // one. Two batches can aggregate to identical heatmap blocks
+            // (same visitor, page and clicks): both must count, as on one
+            // node. Re-sent batches are collapsed by the tables' keys.
+            db = db.with_setting("insert_deduplicate", "0");
         }
         Ok(Store {
             db,
@@ -200,6 +209,13 @@ impl Store {
         }
         // Addresses from ClickHouse's own configuration: host and port.
         Ok(format!("remote('{}', system, {name})", replicas.join(",").replace('\'', "")))
+    }
+
+    /// Settings for a query of [`Store::system_table`]: a replica that is
+    /// down is skipped (it applies replicated deletes and partition drops
+    /// from ZooKeeper when it returns).
+    pub(crate) fn system_table_settings(&self) -> &'static str {
+        if self.cluster.is_some() { " SETTINGS skip_unavailable_shards = 1" } else { "" }
     }
 
     pub(crate) async fn bounded<T>(

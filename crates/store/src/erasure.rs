@@ -191,7 +191,8 @@ impl Store {
     /// Waits until a table has no unfinished mutation, at most `wait`.
     pub async fn wait_for_mutations(&self, table: &str, wait: Duration) -> Result<(), StoreError> {
         let started = Instant::now();
-        let sql = COUNT_PENDING_MUTATIONS.replace("{mutations}", &self.system_table("mutations").await?);
+        let sql = COUNT_PENDING_MUTATIONS.replace("{mutations}", &self.system_table("mutations").await?)
+            + self.system_table_settings();
         loop {
             let query = self.db.query(&sql).bind(self.database.as_str()).bind(self.stored_table(table));
             let pending: u64 = self

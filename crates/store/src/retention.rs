@@ -99,7 +99,8 @@ impl Store {
     ) -> Result<usize, StoreError> {
         let mut dropped = 0;
         for table in HEATMAP_TABLES {
-            let sql = SELECT_PARTITIONS.replace("{parts}", &self.system_table("parts").await?);
+            let sql = SELECT_PARTITIONS.replace("{parts}", &self.system_table("parts").await?)
+                + self.system_table_settings();
             let query = self.server.query(&sql).bind(self.database.as_str()).bind(self.stored_table(table));
             let partitions: Vec<PartitionRow> = self
                 .bounded("listing partitions", async move {
@@ -184,7 +185,8 @@ impl Store {
     async fn drop_weeks(&self, tables: &[&str], keep_days: u32, today: i64) -> Result<usize, StoreError> {
         let mut dropped = 0;
         for table in tables {
-            let sql = SELECT_PARTITIONS.replace("{parts}", &self.system_table("parts").await?);
+            let sql = SELECT_PARTITIONS.replace("{parts}", &self.system_table("parts").await?)
+                + self.system_table_settings();
             let query = self.server.query(&sql).bind(self.database.as_str()).bind(self.stored_table(table));
             let partitions: Vec<PartitionRow> = self
                 .bounded("listing partitions", async move {
