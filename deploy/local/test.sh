@@ -22,7 +22,7 @@ if [ "${1:-}" = "--" ]; then shift; extra=("$@"); fi
 command -v cargo >/dev/null || die "cargo is not installed: install Rust (https://rustup.rs) first"
 
 # --- system packages -------------------------------------------------------
-packages=(clickhouse-server clickhouse-client zookeeper prometheus chromium)
+packages=(clickhouse-server clickhouse-client zookeeper prometheus chromium systemd)
 command -v python3 >/dev/null || packages+=(python3 python3-venv)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
