@@ -5,21 +5,24 @@
 # one directory (default .local/cluster/, git-ignored).
 #
 #   deploy/cluster/cluster.sh install   install zookeeper and clickhouse-server if missing
-#   deploy/cluster/cluster.sh start     start ZooKeeper and the four nodes (reused when running)
-#   deploy/cluster/cluster.sh stop      stop them (data is kept)
-#   deploy/cluster/cluster.sh status    exit 0 when ZooKeeper and every node answer
-#   deploy/cluster/cluster.sh urls      print the nodes' HTTP URLs, one per line
-#   deploy/cluster/cluster.sh node N start|stop   one node (1-4) alone
+#   deploy/cluster/cluster.sh start     ZooKeeper, the four ClickHouse nodes and two `veil serve`
+#                                       nodes (on ClickHouse nodes 1 and 3); reused when running
+#   deploy/cluster/cluster.sh start-clickhouse   ZooKeeper and ClickHouse only (what the tests use)
+#   deploy/cluster/cluster.sh stop      stop everything (data is kept)
+#   deploy/cluster/cluster.sh status    exit 0 when ZooKeeper and every ClickHouse node answer
+#   deploy/cluster/cluster.sh urls      print the ClickHouse nodes' HTTP URLs, one per line
+#   deploy/cluster/cluster.sh node N start|stop   one ClickHouse node (1-4) alone
 #
 # Node N is shard (N+1)/2, replica (N+1)%2+1. Ports count from one base P
 # (default 18200): ZooKeeper P, node N's HTTP P+N, native TCP P+10+N,
-# interserver P+20+N.
+# interserver P+20+N; `veil serve` node M (1-2) listens on P+30+M.
 #
 # Environment:
 #   VEIL_CLUSTER_DIR   directory of everything (default .local/cluster)
 #   VEIL_CLUSTER_PORT  the base port P (default 18200), so several clusters
 #                      can run side by side
-#   VEIL_CH_NO_INSTALL      set to 1 to fail instead of installing
+#   VEIL_BIN           the veil binary (default target/debug/veil, built if missing)
+#   VEIL_CH_NO_INSTALL set to 1 to fail instead of installing
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../local/lib.sh"
 
@@ -104,7 +107,58 @@ node() {
         VEIL_CH_NO_INSTALL=1 bash "$VEIL_ROOT/deploy/local/clickhouse.sh" "$action"
 }
 
-start() {
+veil_port() { echo $((BASE + 30 + $1)); }
+
+# `veil serve` node M: one configuration for both (written once, with a
+# fresh signing key), its own listen port, queue and ClickHouse node.
+veil_node() {
+    local m=$1 action=$2
+    local dir="$DIR/veil$m" bin="${VEIL_BIN:-$VEIL_ROOT/target/debug/veil}"
+    local pid_file="$dir/veil.pid"
+    case "$action" in
+        start)
+            if [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+                log "veil $m already running on 127.0.0.1:$(veil_port "$m") (reused)"
+                return 0
+            fi
+            if [ ! -x "$bin" ]; then
+                log "building veil (cargo build --bin veil)"
+                (cd "$VEIL_ROOT" && cargo build --quiet --bin veil)
+            fi
+            mkdir -p "$dir/queue"
+            VEIL_LISTEN="127.0.0.1:$(veil_port 1)" VEIL_CH_HTTP_PORT="$(http_port 1)" \
+                bash "$VEIL_ROOT/deploy/local/demo-config.sh" "$DIR/veil.toml"
+            local ch
+            ch="$(http_port $((2 * m - 1)))"
+            export VEIL_CLICKHOUSE__CLUSTER=veil VEIL_CLICKHOUSE__URL="http://127.0.0.1:$ch"
+            export VEIL_SERVER__LISTEN="127.0.0.1:$(veil_port "$m")" VEIL_QUEUE__DIR="$dir/queue"
+            "$bin" migrate --config "$DIR/veil.toml" >"$dir/migrate.log" 2>&1 || {
+                cat "$dir/migrate.log" >&2
+                die "veil migrate failed for veil $m"
+            }
+            setsid "$bin" serve --config "$DIR/veil.toml" >"$dir/veil.log" 2>&1 </dev/null &
+            echo $! >"$pid_file"
+            unset VEIL_CLICKHOUSE__CLUSTER VEIL_CLICKHOUSE__URL VEIL_SERVER__LISTEN VEIL_QUEUE__DIR
+            veil_ready() { http_get "$(veil_port "$m")" /readyz | head -n 1 | grep -q ' 200 '; }
+            wait_for veil_ready || { tail -n 20 "$dir/veil.log" >&2; die "veil $m did not become ready"; }
+            log "veil $m on http://127.0.0.1:$(veil_port "$m") (ClickHouse node $((2 * m - 1)))"
+            ;;
+        stop)
+            [ -f "$pid_file" ] || return 0
+            local pid
+            pid="$(cat "$pid_file")"
+            kill -TERM "$pid" 2>/dev/null || true
+            for _ in $(seq 1 100); do
+                kill -0 "$pid" 2>/dev/null || break
+                sleep 0.2
+            done
+            rm -f "$pid_file"
+            log "veil $m stopped"
+            ;;
+    esac
+}
+
+start_clickhouse() {
     install
     zk_start
     for n in "${NODES[@]}"; do node "$n" start; done
@@ -117,7 +171,15 @@ start() {
     log "cluster veil: 2 shards x 2 replicas on $(urls | tr '\n' ' ')"
 }
 
+start() {
+    start_clickhouse
+    veil_node 1 start
+    veil_node 2 start
+}
+
 stop() {
+    veil_node 1 stop
+    veil_node 2 stop
     for n in "${NODES[@]}"; do node "$n" stop; done
     zk_stop
 }
@@ -134,6 +196,7 @@ urls() {
 case "${1:-}" in
     install) install ;;
     start) start ;;
+    start-clickhouse) start_clickhouse ;;
     stop) stop ;;
     status) status ;;
     urls) urls ;;

@@ -31,7 +31,7 @@ pub fn shared_cluster() -> &'static TestCluster {
             dir: repo_root().join(".local/cluster-test"),
             base_port: 26_000 + (hash % 300) as u16 * 20,
         };
-        cluster.script(&["start"]);
+        cluster.script(&["start-clickhouse"]);
         cluster
     })
 }
