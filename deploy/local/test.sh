@@ -55,6 +55,10 @@ fi
 if "$VENV/bin/python3" -c 'import chdb' 2>/dev/null; then
     export CHDB_PYTHON="$VENV/bin/python3"
 fi
+# PyYAML: the deployment manifests' test parses them with it.
+if [ -x "$VENV/bin/python3" ] && ! "$VENV/bin/python3" -c 'import yaml' 2>/dev/null; then
+    "$VENV/bin/python3" -m pip install --quiet --disable-pip-version-check pyyaml
+fi
 
 # --- the recorder and the console ----------------------------------------------
 # veil serve embeds the committed sdk-js/dist/veil.min.js and
