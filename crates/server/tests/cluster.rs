@@ -4,7 +4,8 @@
 //! each shard is stopped half-way through ingest and stays down for the
 //! queries, and pages, heatmaps, the sessions list and every replay must
 //! answer exactly as on one ClickHouse. Then an erasure leaves nothing of
-//! the visitor on any replica.
+//! the visitor on any replica, and compaction turns the other sessions
+//! into archives on every replica with replays unchanged.
 
 mod common;
 
@@ -261,5 +262,31 @@ fn a_cluster_answers_as_one_node_with_a_replica_of_each_shard_down() {
             let rows = db.query_on(node, &format!("SELECT count() FROM {local} WHERE visitor = '{erased}'"));
             assert_eq!(rows.trim(), "0", "node {node}: {table} still holds the erased visitor");
         }
+    }
+    compact_and_replay(&target, &db, &nodes[0], &expected, 2);
+}
+
+/// Compaction on the cluster: the per-batch rows of every session become
+/// archives (deleted from every replica), and replays answer as before.
+fn compact_and_replay(
+    target: &Target,
+    db: &ClusterDatabase,
+    veil: &VeilProcess,
+    expected: &Answers,
+    erased: usize,
+) {
+    let out = common::veil_with_config(&config(target, 1), &["compaction", "run", "--idle", "0s"], &[]);
+    assert!(out.status.success(), "compaction: {}", String::from_utf8_lossy(&out.stderr));
+    let kept = (VISITORS - 1) as u64;
+    assert_eq!(db.query_on(3, "SELECT uniqExact(session) FROM recording_archives").trim(), kept.to_string());
+    for node in TestCluster::NODES {
+        let left = db.query_on(node, "SELECT count() FROM recordings_local");
+        assert_eq!(left.trim(), "0", "node {node} still holds compacted batches");
+    }
+    for v in (0..VISITORS).filter(|v| *v != erased) {
+        let path = format!("/v1/sites/demo/sessions/{}/events", session(v));
+        let response = api(veil, "GET", &path, Some(ANALYST_KEY), b"");
+        assert_eq!(response.status, 200);
+        assert_eq!(response.json(), expected.replays[&session(v)], "replay of visitor {v} after compaction");
     }
 }
