@@ -30,7 +30,13 @@ struct Target {
 
 fn config(target: &Target, node: usize) -> String {
     let hash = |key: &str| blake3::hash(key.as_bytes()).to_hex().to_string();
-    let mut config = common::config_for(&target.urls[node], &target.database);
+    // k_min = 2: cells seen by one visitor are hidden, so the answers show
+    // that distinct visitors add up across shards.
+    let mut config = common::config_for(&target.urls[node], &target.database).replacen(
+        &format!("origins = [\"{}\"]\n", common::ORIGIN),
+        &format!("origins = [\"{}\"]\nk_min = 2\n", common::ORIGIN),
+        1,
+    );
     if let Some(cluster) = target.cluster {
         config = config.replacen("[clickhouse]\n", &format!("[clickhouse]\ncluster = \"{cluster}\"\n"), 1);
     }
@@ -78,6 +84,11 @@ fn batch(v: usize, seq: u64, base_ms: u64) -> Value {
     let mut events =
         vec![json!({"type": 4, "timestamp": ts, "data": {"href": url, "width": 1280, "height": 720}})];
     events.extend((0..3).map(click));
+    // Every visitor also presses the pay button: the one cell seen by
+    // enough distinct visitors (across both shards) to pass k_min.
+    events.push(json!({"type": 5, "timestamp": ts + 1500, "data": {"tag": "veil.click", "payload": {
+        "x": 640, "y": 1200, "w": 1280, "h": 2400, "vw": 1280, "vh": 720, "fixed": false,
+        "selector": "button.pay", "rage": false, "dead": false}}}));
     json!({"v": 1, "site": "demo", "session": session(v), "seq": seq,
         "page": {"url": url, "title": "Shop"}, "viewport": {"w": 1280, "h": 720},
         "document": {"w": 1280, "h": 2400}, "events": events})
@@ -113,12 +124,17 @@ fn answers(veil: &VeilProcess) -> Answers {
         .map(|p| p["page"].as_str().expect("page key").to_owned())
         .collect();
     assert_eq!(keys.len(), 2, "{pages}");
-    let heatmaps = keys
+    let heatmaps: BTreeMap<String, Value> = keys
         .iter()
         .map(|key| {
             (key.clone(), get(&format!("/v1/sites/demo/heatmaps?page={}&{range}", common::urlencode(key))))
         })
         .collect();
+    for (key, heatmap) in &heatmaps {
+        let cells = heatmap["cells"].as_array().expect("cells");
+        assert_eq!(cells.len(), 1, "{key}: only the pay button's cell passes k_min: {heatmap}");
+        assert_eq!(cells[0]["count"].as_u64(), Some(VISITORS as u64 * BATCHES / 2), "{key}: {heatmap}");
+    }
     let sessions = get(&format!("/v1/sites/demo/sessions?{range}&limit=100"));
     let replays = (0..VISITORS)
         .map(|v| (session(v), get(&format!("/v1/sites/demo/sessions/{}/events", session(v)))))
@@ -189,7 +205,7 @@ fn run(target: &Target, halfway: impl FnOnce()) -> (Answers, [VeilProcess; 2]) {
             && sessions.json()["sessions"]
                 .as_array()
                 .is_some_and(|s| s.len() == VISITORS && s.iter().all(|s| s["batches"] == BATCHES))
-            && clicks == VISITORS as u64 * BATCHES * 3;
+            && clicks == VISITORS as u64 * BATCHES * 4;
         if complete {
             break;
         }
