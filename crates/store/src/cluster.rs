@@ -94,7 +94,8 @@ impl Cluster {
     /// moment and are retried as any ClickHouse error is.
     fn drop_column(&self, table: &str, column: &str) -> Option<Vec<String>> {
         let created = crate::migrations::MIGRATIONS.iter().flat_map(|m| m.statements()).find(|s| {
-            s.split_whitespace().nth(5) == Some(table) && s.starts_with("CREATE TABLE IF NOT EXISTS")
+            s.starts_with("CREATE TABLE IF NOT EXISTS")
+                && s.split_whitespace().nth(5).map(|name| name.trim_end_matches('(')) == Some(table)
         })?;
         let key = sharding_key(created.split_once("ENGINE = ").map_or("", |(columns, _)| columns));
         if key.contains(&format!("({column})")) {
