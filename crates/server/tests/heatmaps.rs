@@ -241,6 +241,15 @@ fn every_cell_total_and_visitor_count_matches_an_independent_computation() {
         &total_clicks.to_string(),
         Duration::from_secs(20),
     );
+    // A batch's rows go in one insert per table, clicks first and page
+    // stats after scroll depth: once page stats have every click, scroll
+    // depth is complete too.
+    common::wait_for_query(
+        &db,
+        "SELECT sumMerge(clicks) FROM page_stats",
+        &total_clicks.to_string(),
+        Duration::from_secs(20),
+    );
     for (_, key) in PAGES {
         for device in [None, Some("desktop"), Some("tablet"), Some("mobile")] {
             let device_param = device.unwrap_or("all");
