@@ -147,11 +147,7 @@ veil_node() {
             [ -f "$pid_file" ] || return 0
             local pid
             pid="$(cat "$pid_file")"
-            kill -TERM "$pid" 2>/dev/null || true
-            for _ in $(seq 1 100); do
-                kill -0 "$pid" 2>/dev/null || break
-                sleep 0.2
-            done
+            stop_pid "$pid" 20 || true
             rm -f "$pid_file"
             log "veil $m stopped"
             ;;

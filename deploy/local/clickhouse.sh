@@ -97,11 +97,11 @@ stop() {
         log "ClickHouse in $CH_DIR is not running"
         return 0
     fi
-    kill "$pid"
-    for _ in $(seq 1 150); do
-        kill -0 "$pid" 2>/dev/null || { rm -f "$PID_FILE"; log "ClickHouse stopped"; return 0; }
-        sleep 0.2
-    done
+    if stop_pid "$pid" 30; then
+        rm -f "$PID_FILE"
+        log "ClickHouse stopped"
+        return 0
+    fi
     kill -9 "$pid" 2>/dev/null || true
     rm -f "$PID_FILE"
     log "ClickHouse did not stop within 30 s and was killed"

@@ -33,6 +33,18 @@ wait_for() {
     done
 }
 
+# Sends SIGTERM to PID and waits up to SECONDS for it to exit; fails when
+# it is still running then (the caller decides whether to kill it).
+stop_pid() {
+    local pid=$1 seconds=$2
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for _ in $(seq 1 $((seconds * 5))); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.2
+    done
+    ! kill -0 "$pid" 2>/dev/null
+}
+
 # GET http://127.0.0.1:PORT/PATH with bash only (no curl on a bare machine);
 # prints the whole response, headers included.
 http_get() {

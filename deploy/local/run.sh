@@ -32,11 +32,7 @@ veil_pid() {
 stop_veil() {
     local pid
     pid="$(veil_pid)" || return 0
-    kill -TERM "$pid"
-    for _ in $(seq 1 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
+    stop_pid "$pid" 10 || true
     rm -f "$PID_FILE"
     log "veil stopped"
 }

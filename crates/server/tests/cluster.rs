@@ -109,13 +109,15 @@ fn yesterday() -> String {
         .to_owned()
 }
 
+/// The JSON of a `GET` with the analyst's key, when it answers 200.
+fn analyst_get(veil: &VeilProcess, path: &str) -> Option<Value> {
+    let response = api(veil, "GET", path, Some(ANALYST_KEY), b"");
+    (response.status == 200).then(|| response.json())
+}
+
 fn answers(veil: &VeilProcess) -> Answers {
     let range = format!("from={0}&to={0}", yesterday());
-    let get = |path: &str| {
-        let response = api(veil, "GET", path, Some(ANALYST_KEY), b"");
-        assert_eq!(response.status, 200, "{path}: {}", String::from_utf8_lossy(&response.body));
-        response.json()
-    };
+    let get = |path: &str| analyst_get(veil, path).unwrap_or_else(|| panic!("{path} did not answer 200"));
     let pages = get(&format!("/v1/sites/demo/pages?{range}"));
     let keys: Vec<String> = pages["pages"]
         .as_array()
@@ -179,32 +181,18 @@ fn run(target: &Target, halfway: impl FnOnce()) -> (Answers, [VeilProcess; 2]) {
     }
     let started = Instant::now();
     loop {
-        let sessions = api(
-            &nodes[0],
-            "GET",
-            &format!("/v1/sites/demo/sessions?from={0}&to={0}", yesterday()),
-            Some(ANALYST_KEY),
-            b"",
-        );
-        let pages = api(
-            &nodes[0],
-            "GET",
-            &format!("/v1/sites/demo/pages?from={0}&to={0}", yesterday()),
-            Some(ANALYST_KEY),
-            b"",
-        );
+        let range = format!("from={0}&to={0}", yesterday());
+        let sessions = analyst_get(&nodes[0], &format!("/v1/sites/demo/sessions?{range}"));
+        let pages = analyst_get(&nodes[0], &format!("/v1/sites/demo/pages?{range}"));
         // Sessions and heatmap rows ship in separate inserts: wait for both.
-        let clicks: u64 = if pages.status == 200 {
-            pages.json()["pages"]
-                .as_array()
-                .map_or(0, |p| p.iter().filter_map(|p| p["clicks"].as_u64()).sum())
-        } else {
-            0
-        };
-        let complete = sessions.status == 200
-            && sessions.json()["sessions"]
-                .as_array()
-                .is_some_and(|s| s.len() == VISITORS && s.iter().all(|s| s["batches"] == BATCHES))
+        let clicks: u64 = pages
+            .as_ref()
+            .and_then(|p| p["pages"].as_array().map(|p| p.iter().filter_map(|p| p["clicks"].as_u64()).sum()))
+            .unwrap_or(0);
+        let complete = sessions
+            .as_ref()
+            .and_then(|s| s["sessions"].as_array())
+            .is_some_and(|s| s.len() == VISITORS && s.iter().all(|s| s["batches"] == BATCHES))
             && clicks == VISITORS as u64 * BATCHES * 4;
         if complete {
             break;

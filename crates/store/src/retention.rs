@@ -98,9 +98,8 @@ impl Store {
         today: i64,
     ) -> Result<usize, StoreError> {
         let mut dropped = 0;
+        let sql = self.select_partitions().await?;
         for table in HEATMAP_TABLES {
-            let sql = SELECT_PARTITIONS.replace("{parts}", &self.system_table("parts").await?)
-                + self.system_table_settings();
             let query = self.server.query(&sql).bind(self.database.as_str()).bind(self.stored_table(table));
             let partitions: Vec<PartitionRow> = self
                 .bounded("listing partitions", async move {
@@ -181,12 +180,17 @@ impl Store {
     }
 
     /// Drops week partitions of `tables` whose Sunday is more than
+    /// [`SELECT_PARTITIONS`] over this node's or every replica's parts.
+    async fn select_partitions(&self) -> Result<String, StoreError> {
+        Ok(SELECT_PARTITIONS.replace("{parts}", &self.system_table("parts").await?)
+            + self.system_table_settings())
+    }
+
     /// `keep_days` before `today`.
     async fn drop_weeks(&self, tables: &[&str], keep_days: u32, today: i64) -> Result<usize, StoreError> {
         let mut dropped = 0;
+        let sql = self.select_partitions().await?;
         for table in tables {
-            let sql = SELECT_PARTITIONS.replace("{parts}", &self.system_table("parts").await?)
-                + self.system_table_settings();
             let query = self.server.query(&sql).bind(self.database.as_str()).bind(self.stored_table(table));
             let partitions: Vec<PartitionRow> = self
                 .bounded("listing partitions", async move {
