@@ -121,8 +121,16 @@ pub struct Context<'a> {
 /// rows, the stored payload). The caller keeps the budget until the rows
 /// are queued: they are part of what the request holds.
 pub fn process(body: &[u8], context: &Context<'_>, budget: &mut Budget) -> Result<Processed, Reject> {
+    let plain = decompress_within(body, context.encoding, context.limits.max_decompressed_bytes, budget)?;
+    process_plain(&plain, context, budget)
+}
+
+/// [`process`] after decompression: `plain` is the decompressed body
+/// (already charged to `budget`). Split out so the HTTP handler can
+/// decompress first and choose where the rest runs by the plain size.
+pub fn process_plain(plain: &[u8], context: &Context<'_>, budget: &mut Budget) -> Result<Processed, Reject> {
     let Context {
-        encoding,
+        encoding: _,
         format,
         claims,
         granted,
@@ -134,14 +142,13 @@ pub fn process(body: &[u8], context: &Context<'_>, budget: &mut Budget) -> Resul
         browser,
         user_id_key,
     } = *context;
-    let plain = decompress_within(body, encoding, limits.max_decompressed_bytes, budget)?;
     let started = Instant::now();
     // The token's site is checked as soon as the batch's `site` is read,
     // before the events behind it are decoded.
     let bounds = Bounds { budget: &mut *budget, site: Some(claims.site.as_str()) };
     let decoded = match format {
-        Format::MsgPack => decode::batch_from_msgpack_within(&plain, bounds),
-        Format::Json => decode::batch_from_json_within(&plain, bounds),
+        Format::MsgPack => decode::batch_from_msgpack_within(plain, bounds),
+        Format::Json => decode::batch_from_json_within(plain, bounds),
     };
     let mut batch: Batch<'_> = decoded?;
     let decode_time = started.elapsed();

@@ -82,6 +82,44 @@ fn a_valid_batch_is_stored_masked_in_every_encoding() {
     assert_eq!(visitors.trim(), format!("1\tdemo\t{SESSION}"));
 }
 
+/// Batches of a few kB are processed on the HTTP worker, larger ones on
+/// the blocking pool (`INLINE_PLAIN_BYTES`, 256 KiB): both give the same
+/// answer and the same masked rows, compressed or not.
+#[test]
+fn batches_on_both_sides_of_the_inline_cut_are_stored_masked() {
+    let (db, veil) = common::migrated_server();
+    let token = demo_token();
+    let mut sent = 0;
+    for (seq, padding) in [(0u64, 1_000usize), (1, 400_000), (2, 1_000), (3, 400_000)] {
+        let mut batch = batch("demo", SESSION, seq);
+        let ts = batch["events"][0]["timestamp"].as_u64().expect("ts");
+        let events = batch["events"].as_array_mut().expect("events");
+        events.push(json!({"type": 5, "timestamp": ts + 950, "data": {"tag": "app.note", "payload": {
+            "text": "lorem ipsum ".repeat(padding / 12)}}}));
+        let body = msgpack(&batch);
+        let response = if seq % 2 == 0 {
+            send(&veil, Some(&token), &msgpack_zstd(), &zstd(&body))
+        } else {
+            send(&veil, Some(&token), &[("Content-Type", "application/msgpack")], &body)
+        };
+        assert_eq!(response.status, 202, "seq {seq}: {}", String::from_utf8_lossy(&response.body));
+        assert_eq!(response.json(), json!({"accepted": 4, "dropped": 0}), "seq {seq}");
+        sent += 1;
+    }
+    wait_for_query(
+        &db,
+        "SELECT count(), sum(event_count) FROM recordings",
+        &format!("{sent}\t{}", sent * 4),
+        Duration::from_secs(10),
+    );
+    let payloads = common::stored_payloads(&db);
+    assert_eq!(payloads.len(), sent);
+    for payload in payloads {
+        assert!(!payload.contains("typed secret value"), "typed value stored");
+        assert!(payload.contains("******************"), "masked value missing");
+    }
+}
+
 #[test]
 fn refused_tokens_store_nothing() {
     let (db, veil) = common::migrated_server();
