@@ -4,7 +4,7 @@
 //! same run.
 
 pub mod load;
-pub mod recording;
+pub use veil_recording as recording;
 pub mod storage;
 
 use std::time::Duration;

@@ -1,6 +1,7 @@
 //! A deterministic, realistic rrweb 2.x recording of one visitor, for
 //! benchmarks whose result depends on what the events look like (storage
-//! size, compression, masking cost). Hand-written fixtures are too small
+//! size, compression, masking cost) and for `veil demo`, whose visits
+//! make a first run's console show pages, heatmaps and replays. Hand-written fixtures are too small
 //! and too regular for that: compression ratios measured on them say
 //! little about a real visit.
 //!
@@ -19,7 +20,7 @@
 //! the same bytes, so runs are comparable.
 //!
 //! ```
-//! use veil_benches::recording::{Recording, RecordingOptions};
+//! use veil_recording::{Recording, RecordingOptions};
 //!
 //! let recording = Recording::generate(&RecordingOptions { minutes: 1.0, ..Default::default() });
 //! let batches = recording.batches("shop", "3f2c1a9e-7b4d-4c2a-9e1f-0a1b2c3d4e5f");
@@ -291,7 +292,9 @@ impl Recording {
 
 pub(crate) const VIEWPORT: (i64, i64) = (1440, 789);
 pub(crate) const DOC_W: i64 = 1440;
-pub(crate) const ORIGIN: &str = "https://www.noorderlicht-outdoor.example";
+/// Where the generated shop lives; `veil demo` rewrites it to the demo
+/// site's origin.
+pub const ORIGIN: &str = "https://www.noorderlicht-outdoor.example";
 pub(crate) const CDN: &str = "https://cdn.noorderlicht-outdoor.example/media/catalog/product";
 pub(crate) const PLACEHOLDER: &str =
     "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7";
