@@ -1,8 +1,13 @@
 // Builds dist/veil.mjs (ES module for bundlers; dependencies stay
 // imports), dist/veil.min.js (self-contained IIFE defining `veil`, what
-// `veil serve` ships at /sdk/veil.min.js) and the type declarations.
+// `veil serve` ships at /sdk/veil.min.js), its gzip and brotli forms
+// (dist/veil.min.js.gz, .br: `veil serve` embeds all three and answers by
+// Accept-Encoding, so the server never compresses per request) and the
+// type declarations. `npm pack` runs this first (the `prepack` script), so
+// a tarball always carries a fresh build.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
@@ -36,6 +41,22 @@ await build({
   outfile: "dist/veil.min.js",
 });
 
+// Committed next to veil.min.js and checked against a fresh build by
+// deploy/local/test.sh, so both must be deterministic: zlib's gzip header
+// carries no name and mtime 0, and brotli has no header fields at all.
+const script = readFileSync("dist/veil.min.js");
+writeFileSync("dist/veil.min.js.gz", gzipSync(script, { level: 9 }));
+writeFileSync(
+  "dist/veil.min.js.br",
+  brotliCompressSync(script, {
+    params: {
+      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+      [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+      [constants.BROTLI_PARAM_SIZE_HINT]: script.length,
+    },
+  }),
+);
+
 execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
 writeFileSync("dist/veil.d.ts", 'export * from "./types/index";\n');
-console.log("built dist/veil.mjs, dist/veil.min.js, dist/veil.d.ts");
+console.log("built dist/veil.mjs, dist/veil.min.js (.gz, .br), dist/veil.d.ts");

@@ -13,6 +13,21 @@ pub(crate) fn respond(
     content_type: &'static str,
     headers: &[(&'static str, &'static str)],
 ) -> HttpResponse {
+    respond_encoded(request, bytes, None, content_type, headers)
+}
+
+/// [`respond`] for one of several forms of a file: `bytes` are already
+/// compressed with `content_encoding`. The ETag comes from the bytes sent,
+/// so each form has its own (a cache must never answer a gzip request
+/// with a `304` for brotli bytes); `Content-Encoding` goes on the `200`
+/// only, a `304` has no body to decode.
+pub(crate) fn respond_encoded(
+    request: &HttpRequest,
+    bytes: &'static [u8],
+    content_encoding: Option<&'static str>,
+    content_type: &'static str,
+    headers: &[(&'static str, &'static str)],
+) -> HttpResponse {
     let etag = format!("\"{}\"", &blake3::hash(bytes).to_hex()[..32]);
     let fresh = request
         .headers()
@@ -27,5 +42,9 @@ pub(crate) fn respond(
     for header in headers {
         response.insert_header(*header);
     }
-    if fresh { response.finish() } else { response.body(bytes) }
+    match content_encoding {
+        _ if fresh => response.finish(),
+        Some(encoding) => response.insert_header((header::CONTENT_ENCODING, encoding)).body(bytes),
+        None => response.body(bytes),
+    }
 }
