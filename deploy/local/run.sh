@@ -10,6 +10,9 @@
 #   deploy/local/run.sh stop         stop veil and the private ClickHouse
 #   deploy/local/run.sh status       show what runs
 #
+# With the demo configuration, the first start also sends demo visits
+# (VEIL_DEMO_VISITS, default 300; 0 for none) in the background.
+#
 # Environment: VEIL_LISTEN (default 127.0.0.1:8080); the VEIL_CH_* variables
 # of deploy/local/clickhouse.sh; any VEIL_… config override.
 set -euo pipefail
@@ -67,6 +70,7 @@ start() {
     for _ in $(seq 1 300); do
         if http_get "$port" /readyz | head -n 1 | grep -q ' 200 '; then
             print_urls
+            send_demo_visits
             return 0
         fi
         veil_pid >/dev/null || { tail -n 30 "$LOG_FILE" >&2; die "veil exited; log above ($LOG_FILE)"; }
@@ -97,6 +101,23 @@ console_hint() {
     else
         echo "sign in with a key from: target/debug/veil apikey create"
     fi
+}
+
+# The first start with the demo configuration sends demo visits (`veil
+# demo`) in the background, so the console has pages, heatmaps and replays
+# to show; once they are all accepted, .local/demo-visits records it and
+# later starts send none. VEIL_DEMO_VISITS=0 sends none; another number
+# that many (default 300).
+DEMO_MARK="$STATE/demo-visits"
+DEMO_LOG="$STATE/demo.log"
+send_demo_visits() {
+    local visits="${VEIL_DEMO_VISITS:-300}"
+    [ "$visits" != 0 ] || return 0
+    [ -f "$DEMO_MARK" ] && return 0
+    grep -q '^# Demo configuration written by deploy/local/demo-config.sh' "$CONFIG" 2>/dev/null || return 0
+    log "sending $visits demo visits in the background (veil demo; log: $DEMO_LOG)"
+    setsid bash -c '"$1" demo --config "$2" --visits "$3" && date -u +%FT%TZ >"$4"' _ \
+        "$BIN" "$CONFIG" "$visits" "$DEMO_MARK" >"$DEMO_LOG" 2>&1 </dev/null &
 }
 
 print_urls() {

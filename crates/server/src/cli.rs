@@ -84,6 +84,33 @@ pub enum Command {
     /// Compaction of idle sessions.
     #[command(subcommand)]
     Compaction(CompactionCommand),
+    /// Send realistic demo visits (a webshop: product pages, browsing, a
+    /// checkout form) through a running server's consent and ingest
+    /// endpoints, so the console has pages, heatmaps and replays to show.
+    Demo {
+        /// `--config`: the server's address and the site are read from it.
+        #[command(flatten)]
+        config: ConfigArg,
+        /// Site to send for [default: the first configured site].
+        #[arg(long)]
+        site: Option<String>,
+        /// Server to send to [default: http:// + `server.listen`].
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// `Origin` of the visits and of their page URLs [default: the
+        /// site's first origin].
+        #[arg(long)]
+        origin: Option<String>,
+        /// Visits to send.
+        #[arg(long, default_value_t = 300)]
+        visits: usize,
+        /// Visits sent at once.
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+        /// Seed: the same seed sends the same visits (with new ids).
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
 }
 
 /// `veil compaction …`

@@ -117,6 +117,22 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(())
             })
         }
+        Command::Demo { config: arg, site, url, origin, visits, clients, seed } => {
+            let (config, _) = config::load(arg.config.as_deref())?;
+            let (url, origin, site) = commands::demo::DemoOptions::from_config(
+                &config,
+                site.as_deref(),
+                url.as_deref(),
+                origin.as_deref(),
+            )?;
+            let options = commands::demo::DemoOptions { url, origin, site, visits, clients, seed };
+            let report = commands::demo::run(&options)?;
+            println!(
+                "sent {} demo visits to {} (site `{}`): {} batches, {} events accepted",
+                report.visits, options.url, options.site, report.batches, report.events
+            );
+            Ok(())
+        }
         Command::Token(TokenCommand::Mint { config: arg, site, purposes, ttl, visitor }) => {
             let (config, _) = config::load(arg.config.as_deref())?;
             println!("{}", commands::token::mint(&config, &site, &purposes, ttl, visitor.as_deref())?);

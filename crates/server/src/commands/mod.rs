@@ -1,6 +1,7 @@
 //! One module per command of the `veil` binary.
 
 pub mod apikey;
+pub mod demo;
 pub mod keys;
 pub mod mask;
 pub mod migrate;
