@@ -36,13 +36,39 @@ export const MASK_INPUT_OPTIONS: Record<string, boolean> = {
   week: true,
 };
 
-/** Never shown, whatever `data-veil-unmask` says. */
+/**
+ * Fields SPEC §5 removes entirely: password fields (also once a "show
+ * password" button made them `type=text`: rrweb marks those
+ * `data-rr-is-password`) and fields whose `autocomplete` is `cc-*` or
+ * `one-time-code`. They are handed to rrweb's block, so rrweb records
+ * nothing of them but an empty box of the same size (tag, `class`,
+ * `rr_width`, `rr_height`): no value, not even its length, no other
+ * attribute, no Input events, no attribute mutations. The element itself
+ * stays so the replayed layout and rrweb's references to its siblings
+ * hold. Hidden inputs are not blocked (a box would show in the replay
+ * where the page shows nothing); their value is removed instead, see
+ * `maskInputFn`.
+ */
+export const REMOVED_FIELD_SELECTOR = [
+  'input[type="password" i]',
+  "input[data-rr-is-password]",
+  ...["input", "select", "textarea"].flatMap((tag) => [
+    `${tag}[autocomplete^="cc-" i]`,
+    `${tag}[autocomplete*=" cc-" i]`,
+    `${tag}[autocomplete~="one-time-code" i]`,
+  ]),
+].join(",");
+
+const FIELD_TAGS = ["input", "select", "textarea"];
+
+/** Never shown, whatever `data-veil-unmask` says; their value is removed, not masked. */
 export function isSensitiveInput(el: Element | null): boolean {
-  if (!el || el.localName !== "input") return false;
-  const input = el as HTMLInputElement;
-  const type = (input.getAttribute("type") || "").toLowerCase();
-  if (type === "password" || type === "hidden" || input.hasAttribute("data-rr-is-password")) return true;
-  const autocomplete = (input.getAttribute("autocomplete") || "").toLowerCase();
+  if (!el || !FIELD_TAGS.includes(el.localName)) return false;
+  const type = (el.getAttribute("type") || "").toLowerCase();
+  if (el.localName === "input" && (type === "password" || type === "hidden" || el.hasAttribute("data-rr-is-password"))) {
+    return true;
+  }
+  const autocomplete = (el.getAttribute("autocomplete") || "").toLowerCase();
   return autocomplete.split(/\s+/).some((token) => token.startsWith("cc-") || token === "one-time-code");
 }
 
@@ -53,7 +79,8 @@ export function maskSelector(config: Pick<Config, "maskTextSelector">): string {
 }
 
 export function blockSelector(config: Pick<Config, "blockSelector">): string {
-  return config.blockSelector ? `[${BLOCK_ATTR}],${config.blockSelector}` : `[${BLOCK_ATTR}]`;
+  const base = `[${BLOCK_ATTR}],${REMOVED_FIELD_SELECTOR}`;
+  return config.blockSelector ? `${base},${config.blockSelector}` : base;
 }
 
 function closest(el: Element | null, selector: string): Element | null {
@@ -78,10 +105,16 @@ export function unmasked(el: Element | null, maskSel: string): boolean {
 
 const stars = (text: string) => "*".repeat(text.length);
 
-/** Same length, so the replayed layout matches. */
+/**
+ * Same length, so the replayed layout matches; a sensitive field's value
+ * is removed whole (reached for hidden inputs, and for a removed field
+ * only if rrweb's block did not catch it).
+ */
 export function maskInputFn(maskSel: string) {
-  return (text: string, element: HTMLElement | null): string =>
-    !isSensitiveInput(element) && unmasked(element, maskSel) ? text : stars(text);
+  return (text: string, element: HTMLElement | null): string => {
+    if (isSensitiveInput(element)) return "";
+    return unmasked(element, maskSel) ? text : stars(text);
+  };
 }
 
 /** Keeps whitespace so line breaks and word widths survive in replay. */

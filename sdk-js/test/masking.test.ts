@@ -1,7 +1,14 @@
 /** @vitest-environment-options {"settings": {"enableIframePageLoading": true}} */
 import { record } from "@rrweb/record";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { isSensitiveInput, maskInputFn, maskSelector, maskTextFn, rrwebPrivacyOptions } from "../src/masking";
+import {
+  isSensitiveInput,
+  maskInputFn,
+  maskSelector,
+  maskTextFn,
+  REMOVED_FIELD_SELECTOR,
+  rrwebPrivacyOptions,
+} from "../src/masking";
 
 beforeEach(() => {
   document.body.innerHTML = "";
@@ -19,7 +26,7 @@ describe("input values", () => {
     expect(maskInputFn(sel)("Jan Jansen", el("<input id=n>", "#n"))).toBe("**********");
   });
 
-  it("data-veil-unmask shows them, unless the field is sensitive", () => {
+  it("data-veil-unmask shows them; a sensitive field's value is removed whole, not masked", () => {
     const mask = maskInputFn(sel);
     expect(mask("shoes", el("<form data-veil-unmask><input type=search id=q></form>", "#q"))).toBe("shoes");
     for (const field of [
@@ -28,10 +35,32 @@ describe("input values", () => {
       '<input autocomplete="cc-number" id=f>',
       '<input autocomplete="billing cc-csc" id=f>',
       '<input autocomplete="one-time-code" id=f>',
+      '<select autocomplete="cc-exp-month" id=f></select>',
     ]) {
       const input = el(`<div data-veil-unmask>${field}</div>`, "#f");
       expect(isSensitiveInput(input), field).toBe(true);
-      expect(mask("4111", input), field).toBe("****");
+      expect(mask("4111", input), field).toBe("");
+    }
+    expect(isSensitiveInput(el('<input autocomplete="section-acc-1 name" id=f>', "#f"))).toBe(false);
+  });
+
+  it("password, cc-* and one-time-code fields are blocked (removed), hidden inputs and other fields are not", () => {
+    const removed = [
+      "<input type=password id=f>",
+      "<input type=text data-rr-is-password=true id=f>",
+      '<input autocomplete="cc-number" id=f>',
+      '<input autocomplete="billing cc-csc" id=f>',
+      '<input autocomplete="one-time-code" id=f>',
+      '<select autocomplete="cc-exp-month" id=f></select>',
+    ];
+    for (const field of removed) expect(el(field, "#f").matches(REMOVED_FIELD_SELECTOR), field).toBe(true);
+    for (const field of [
+      "<input type=hidden id=f>",
+      "<input type=email id=f>",
+      '<input autocomplete="section-acc-1 name" id=f>',
+      "<textarea id=f></textarea>",
+    ]) {
+      expect(el(field, "#f").matches(REMOVED_FIELD_SELECTOR), field).toBe(false);
     }
   });
 
@@ -108,5 +137,53 @@ describe("with the real rrweb recorder", () => {
     expect(snapshot).toContain('"value":"red shoes"');
     // A blocked element keeps only its size.
     expect(snapshot).toMatch(/"tagName":"div","attributes":\{"class":"ads","rr_width":"[^"]*","rr_height":"[^"]*"\},"childNodes":\[\]/);
+  });
+  it("password, cc-* and one-time-code fields are recorded as empty same-size boxes, with no Input events", async () => {
+    document.body.innerHTML = `
+      <form>
+        <input id=name value="Jan">
+        <input id=pw type=password name=pass placeholder="Your password" value="hunter2">
+        <input id=otp autocomplete=one-time-code value="123456">
+        <select id=exp autocomplete=cc-exp-month><option value=07 selected>07</option></select>
+        <input id=csrf type=hidden value="csrf-token-0815">
+      </form>`;
+    const events: { type: number; data: Record<string, unknown> }[] = [];
+    stop = record({
+      ...rrwebPrivacyOptions({ maskTextSelector: null, blockSelector: null }),
+      emit: (e: unknown) => events.push(e as { type: number; data: Record<string, unknown> }),
+    } as Parameters<typeof record>[0]);
+    const snapshot = JSON.stringify(events.filter((e) => e.type === 2));
+    const box = /\{"rr_width":"[^"]*","rr_height":"[^"]*"\},"childNodes":\[\]/.source;
+    // Three boxes: password, one-time-code, and the card-expiry select (its options gone too).
+    expect(snapshot.match(new RegExp(`"tagName":"input","attributes":${box}`, "g"))).toHaveLength(2);
+    expect(snapshot).toMatch(new RegExp(`"tagName":"select","attributes":${box}`));
+    for (const gone of ["hunter2", "*******", "Your password", "pass", "123456", "******", "07", "csrf-token-0815"]) {
+      expect(snapshot, gone).not.toContain(`"${gone}"`);
+    }
+    // A hidden input stays hidden in the replay; its value is removed, not masked.
+    expect(snapshot).toMatch(/"type":"hidden","value":""/);
+    expect(snapshot).toContain('"value":"***"');
+
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+    const type = async (id: string, value: string) => {
+      const input = document.getElementById(id) as HTMLInputElement;
+      input.value = value;
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      await tick(); // rrweb reports a value set by script a task later
+    };
+    await type("pw", "hunter22");
+    await type("otp", "654321");
+    await type("name", "Jane");
+    // "Show password": rrweb's mutation observer marks the field
+    // data-rr-is-password (done by hand: rrweb's observers do not run
+    // under happy-dom), and it stays removed as plain text too.
+    const pw = document.getElementById("pw") as HTMLInputElement;
+    pw.type = "text";
+    pw.setAttribute("data-rr-is-password", "true");
+    await type("pw", "hunter222");
+    const inputs = events.filter((e) => e.type === 3 && e.data.source === 5);
+    expect(inputs.map((e) => e.data.id)).toEqual([record.mirror.getId(document.getElementById("name") as Node)]);
+    expect(inputs[0].data.text).toBe("****");
+    expect(JSON.stringify(events)).not.toContain("hunter2");
   });
 });

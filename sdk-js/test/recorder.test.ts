@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { MASK_INPUT_OPTIONS } from "../src/masking";
+import { MASK_INPUT_OPTIONS, REMOVED_FIELD_SELECTOR } from "../src/masking";
 import { rr, resetFakeRrweb, rrwebMove } from "./fake-rrweb";
 import {
   click,
@@ -286,7 +286,7 @@ describe("purposes", () => {
     expect(options).toMatchObject({
       maskInputOptions: MASK_INPUT_OPTIONS,
       maskTextSelector: '[data-veil-mask],[contenteditable]:not([contenteditable="false"]),.name',
-      blockSelector: "[data-veil-block],.ads",
+      blockSelector: `[data-veil-block],${REMOVED_FIELD_SELECTOR},.ads`,
       recordCanvas: false,
       recordCrossOriginIframes: false,
       inlineImages: false,

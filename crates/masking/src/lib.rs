@@ -51,15 +51,24 @@
 //!   Input events. Buttons' values are labels and are only scanned;
 //!   checkbox and radio *state* (`checked`, `isChecked`) stays, their
 //!   `value` is masked. An option's `selected` attribute is removed.
-//! - **Removed fields**: password and hidden inputs and fields whose
-//!   `autocomplete` is `cc-*`, `one-time-code`, `current-password` or
-//!   `new-password` (or whose name or id says password, cvc or cvv) lose
-//!   their `value` attribute, and their Input events are dropped from the
-//!   batch, so not even the length survives. A field stays removed for
+//! - **Removed fields** (SPEC §5 "removed entirely"): password and hidden
+//!   inputs, inputs rrweb marks `data-rr-is-password` (a password field
+//!   switched to text) and fields whose `autocomplete` is `cc-*`,
+//!   `one-time-code`, `current-password` or `new-password` (or whose name
+//!   or id says password, cvc or cvv) become an empty box: their value,
+//!   their children and every attribute but `type`, `autocomplete`, `id`,
+//!   `class`, `width`, `height`, `rr_width`, `rr_height` and the size
+//!   declarations of `style` are dropped, as are their Input events and
+//!   mutations inside them, so not even the length survives; attribute
+//!   mutations on them keep only those attributes. The element itself
+//!   stays because deleting it would shift the replayed layout and break
+//!   the `nextId` references of siblings added later; the kept `type`
+//!   keeps a hidden input hidden in replay. A field stays removed for
 //!   the rest of the session state even if it is later switched to
 //!   `type=text` ("show password"). Password, hidden, cc-* and
 //!   one-time-code fields are also classified when a mutation switches a
-//!   field to them.
+//!   field to them; from then on their `value` is removed and their Input
+//!   events are dropped.
 //! - **PII detectors** ([`Builtin`]) run over text and comment nodes
 //!   (style text included), text mutations, attribute values (all but
 //!   `id`, `class`, `type` and `checked`), the page URL and title, Meta

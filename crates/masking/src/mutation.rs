@@ -11,10 +11,11 @@ use crate::nodes::{Parent, mark_blocked, node_id, node_type, text_run, walk_node
 use crate::report::FieldKind;
 use crate::rules::RuleId;
 use crate::structural::{
-    TextPolicy, keep_size_attributes, mask_attributes, text_mutation_policy, text_policy,
+    FIELD_ATTRIBUTES, SIZE_ATTRIBUTES, TextPolicy, keep_size_attributes, mask_attributes,
+    text_mutation_policy, text_policy,
 };
 use crate::text::{CharSpan, Masker, apply_chars};
-use crate::tree::{NodeId, NodeTable, flags, upgrade};
+use crate::tree::{FormKind, NodeId, NodeTable, flags, upgrade};
 
 /// Where one version of a text node's text sits in the batch.
 #[derive(Debug, Clone, Copy)]
@@ -299,7 +300,11 @@ fn mask_attribute_entry(m: &mut Masker<'_>, table: &mut NodeTable, entry: &mut V
     }
     let Some(attrs) = entry.get_mut("attributes").and_then(Value::as_map_mut) else { return true };
     if info.has(flags::BLOCK_ROOT) {
-        if keep_size_attributes(attrs) {
+        if info.kind == FormKind::Removed {
+            if keep_size_attributes(attrs, FIELD_ATTRIBUTES) {
+                m.count(RuleId::REMOVED_FIELD, FieldKind::RemovedField);
+            }
+        } else if keep_size_attributes(attrs, SIZE_ATTRIBUTES) {
             m.count(RuleId::BLOCKED_ELEMENT, FieldKind::BlockedElement);
         }
         return true;

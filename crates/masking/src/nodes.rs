@@ -13,9 +13,11 @@ use crate::report::FieldKind;
 use crate::rules::MaskingRules;
 use crate::rules::RuleId;
 use crate::selectors::{Matched, SelState};
-use crate::structural::{TextPolicy, mask_attributes, placeholder, text_policy};
+use crate::structural::{
+    FIELD_ATTRIBUTES, SIZE_ATTRIBUTES, TextPolicy, mask_attributes, placeholder, text_policy,
+};
 use crate::text::Masker;
-use crate::tree::{NodeId, NodeInfo, NodeTable, classify, flags};
+use crate::tree::{FormKind, NodeId, NodeInfo, NodeTable, classify, flags};
 
 /// What a node inherits from its parent.
 #[derive(Debug, Clone, Copy, Default)]
@@ -141,12 +143,20 @@ fn element(m: &mut Masker<'_>, table: &mut NodeTable, node: &mut Value<'_>, pare
     let tag = tag.and_then(Value::as_str).unwrap_or("");
     let attr_entries = attrs.as_deref().and_then(Value::as_map).unwrap_or(&[]);
     let (mut info, matched) = element_info(m.rules, tag, attr_entries, parent);
-    if matched.block {
+    // A removed field (SPEC §5: password, hidden, cc-*, one-time-code) is
+    // blocked too: an empty box that keeps its type and size, so the
+    // replayed layout and rrweb's references to it hold.
+    let removed = info.kind == FormKind::Removed;
+    if matched.block || removed {
         info.flags |= flags::BLOCK_ROOT;
         if let Some(children) = children.as_deref().and_then(Value::as_array) {
             children.iter().for_each(|child| mark_blocked(table, child));
         }
-        if placeholder(attrs, children) {
+        if removed {
+            if placeholder(attrs, children, FIELD_ATTRIBUTES) {
+                m.count(RuleId::REMOVED_FIELD, FieldKind::RemovedField);
+            }
+        } else if placeholder(attrs, children, SIZE_ATTRIBUTES) {
             m.count(RuleId::BLOCKED_ELEMENT, FieldKind::BlockedElement);
         }
         table.record(id, info, matched.state);

@@ -3,7 +3,10 @@
 //!
 //! Attribute policy, in order:
 //! 1. `value` of a removed field (password, hidden, cc-*, one-time-code):
-//!    the attribute is deleted (`removed_field`).
+//!    the attribute is deleted (`removed_field`). A field serialized as
+//!    removed is not handled here but turned into a placeholder that keeps
+//!    [`FIELD_ATTRIBUTES`]; this rule is for a field that a mutation made
+//!    removed after it was serialized.
 //! 2. Attributes the site scrubs: `*` of the same length
 //!    (`scrubbed_attribute`).
 //! 3. `value` of text inputs, textareas, selects, options, checkboxes and
@@ -33,7 +36,12 @@ use crate::text::Masker;
 use crate::tree::{FormKind, NodeInfo, flags};
 
 /// Attributes a block placeholder keeps: enough for the layout.
-const SIZE_ATTRIBUTES: [&str; 6] = ["id", "class", "width", "height", "rr_width", "rr_height"];
+pub(crate) const SIZE_ATTRIBUTES: &[&str] = &["id", "class", "width", "height", "rr_width", "rr_height"];
+
+/// Attributes a removed field's placeholder keeps: the size ones, and what
+/// keeps it classified (and a hidden input hidden) in the replay.
+pub(crate) const FIELD_ATTRIBUTES: &[&str] =
+    &["id", "class", "width", "height", "rr_width", "rr_height", "type", "autocomplete"];
 
 /// Style properties a block placeholder keeps.
 const SIZE_PROPERTIES: [&str; 6] = ["width", "height", "min-width", "min-height", "max-width", "max-height"];
@@ -108,12 +116,17 @@ fn starts_with_ci(s: &str, prefix: &str) -> bool {
     s.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix))
 }
 
-/// Turns an element into a block placeholder: only size attributes stay,
-/// children go. Returns whether anything changed.
-pub(crate) fn placeholder(attrs: Option<&mut Value<'_>>, children: Option<&mut Value<'_>>) -> bool {
+/// Turns an element into a placeholder: only the `keep` attributes (and
+/// the size declarations of `style`) stay, children go. Returns whether
+/// anything changed.
+pub(crate) fn placeholder(
+    attrs: Option<&mut Value<'_>>,
+    children: Option<&mut Value<'_>>,
+    keep: &[&str],
+) -> bool {
     let mut changed = false;
     if let Some(entries) = attrs.and_then(Value::as_map_mut) {
-        changed |= keep_size_attributes(entries);
+        changed |= keep_size_attributes(entries, keep);
     }
     if let Some(items) = children.and_then(Value::as_array_mut)
         && !items.is_empty()
@@ -124,13 +137,13 @@ pub(crate) fn placeholder(attrs: Option<&mut Value<'_>>, children: Option<&mut V
     changed
 }
 
-/// Drops every attribute but the size ones, and every style declaration
+/// Drops every attribute but the `keep` ones, and every style declaration
 /// but sizes. Returns whether anything changed.
-pub(crate) fn keep_size_attributes(entries: &mut Vec<Entry<'_>>) -> bool {
+pub(crate) fn keep_size_attributes(entries: &mut Vec<Entry<'_>>, keep: &[&str]) -> bool {
     let before = entries.len();
     let mut changed = false;
     entries.retain_mut(|(name, value)| {
-        if SIZE_ATTRIBUTES.iter().any(|a| name.eq_ignore_ascii_case(a)) {
+        if keep.iter().any(|a| name.eq_ignore_ascii_case(a)) {
             return true;
         }
         if !name.eq_ignore_ascii_case("style") {

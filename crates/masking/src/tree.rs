@@ -177,8 +177,12 @@ fn secret_name(name: &str) -> bool {
         .any(|w| n.contains(w))
 }
 
+/// rrweb marks a password field switched to `type=text` ("show password").
+const RRWEB_PASSWORD: &str = "data-rr-is-password";
+
 fn removed_by_attributes(attrs: &[Entry<'_>]) -> bool {
-    attr_str(attrs, "autocomplete").is_some_and(|a| a.split_ascii_whitespace().any(removed_token))
+    attrs.iter().any(|(k, _)| k.eq_ignore_ascii_case(RRWEB_PASSWORD))
+        || attr_str(attrs, "autocomplete").is_some_and(|a| a.split_ascii_whitespace().any(removed_token))
         || attr_str(attrs, "name").is_some_and(secret_name)
         || attr_str(attrs, "id").is_some_and(secret_name)
 }
@@ -189,6 +193,7 @@ pub(crate) fn upgrade(kind: FormKind, name: &str, value: &Value<'_>) -> FormKind
     let text = value.as_str().unwrap_or("");
     let is = |n: &str| name.eq_ignore_ascii_case(n);
     let removed = (is("type") && matches!(input_kind(text), FormKind::Removed))
+        || (is(RRWEB_PASSWORD) && !value.is_null())
         || (is("autocomplete") && text.split_ascii_whitespace().any(removed_token))
         || ((is("name") || is("id")) && secret_name(text));
     if removed {

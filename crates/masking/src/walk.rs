@@ -105,12 +105,12 @@ fn mask_fields<'a>(
 /// Input events only ever carry form values, so masking is always safe.
 fn mask_input(m: &mut Masker<'_>, table: &NodeTable, data: &mut Value<'_>) -> bool {
     let info = table.lookup(data.get("id").and_then(Value::as_u64));
-    if info.blocked() {
-        m.removed_event(RuleId::BLOCKED_ELEMENT, FieldKind::BlockedElement);
-        return false;
-    }
     if info.kind == FormKind::Removed {
         m.removed_event(RuleId::REMOVED_FIELD, FieldKind::RemovedField);
+        return false;
+    }
+    if info.blocked() {
+        m.removed_event(RuleId::BLOCKED_ELEMENT, FieldKind::BlockedElement);
         return false;
     }
     let scan =

@@ -242,6 +242,86 @@ fn unmask_semantics() {
     assert!(input_text(&batch, 8).is_empty());
 }
 
+/// The attribute names of node `id` in the snapshot, in order.
+fn attr_names(batch: &Batch<'_>, id: i64) -> Vec<String> {
+    let node = find_node(&batch.events[1].data, id).unwrap();
+    node.get("attributes").and_then(Value::as_map).unwrap().iter().map(|(k, _)| k.to_string()).collect()
+}
+
+#[test]
+fn removed_fields_are_empty_boxes_of_their_type_and_size() {
+    let body = br#"{"v":1,"site":"shop","session":"7d1e5c3a-2b4f-4e6a-9c8d-0f1e2d3c4b5a","seq":0,
+      "page":{"url":"https://shop.example/"},"viewport":{"w":1,"h":1},"events":[
+      {"type":4,"timestamp":0,"data":{"href":"https://shop.example/","width":1,"height":1}},
+      {"type":2,"timestamp":1,"data":{"node":{"type":0,"id":1,"childNodes":[
+        {"type":2,"id":2,"tagName":"input","attributes":{"type":"password","id":"pw","class":"field","name":"wachtwoord-jan",
+          "placeholder":"Wachtwoord van jan@example.nl","aria-label":"Wachtwoord","data-hint":"hunter","style":"width: 200px; color: red",
+          "value":"hunter2"},"childNodes":[]},
+        {"type":2,"id":3,"tagName":"textarea","attributes":{"autocomplete":"cc-number","title":"Kaart"},"childNodes":[
+          {"type":3,"id":4,"textContent":"4111 1111 1111 1111"}]},
+        {"type":2,"id":5,"tagName":"input","attributes":{"type":"text","data-rr-is-password":"true","value":"shown"},"childNodes":[]},
+        {"type":2,"id":6,"tagName":"input","attributes":{"type":"hidden","name":"csrf","value":"t0k3n"},"childNodes":[]},
+        {"type":2,"id":7,"tagName":"input","attributes":{"type":"text","name":"q","value":"jas"},"childNodes":[]}]}}},
+      {"type":3,"timestamp":2,"data":{"source":5,"id":2,"text":"hunter22","isChecked":false}},
+      {"type":3,"timestamp":3,"data":{"source":5,"id":5,"text":"shown2","isChecked":false}},
+      {"type":3,"timestamp":4,"data":{"source":0,"texts":[{"id":4,"value":"5555"}],"removes":[],"adds":[
+        {"parentId":3,"nextId":null,"node":{"type":3,"id":8,"textContent":"4000"}}],
+        "attributes":[{"id":2,"attributes":{"placeholder":"nog eens, Jan","type":"text","rr_width":"210px"}}]}}]}"#;
+    let mut batch = decode::batch_from_json(body).unwrap();
+    let report = mask_batch(&mut batch, &MaskingRules::default(), &mut SessionState::new());
+    let out = json(&batch);
+    for gone in [
+        "hunter",
+        "wachtwoord",
+        "Wachtwoord",
+        "jan@",
+        "4111",
+        "5555",
+        "4000",
+        "Kaart",
+        "shown",
+        "t0k3n",
+        "csrf",
+        "Jan",
+    ] {
+        assert!(!out.contains(gone), "{gone} in {out}");
+    }
+    // Only what holds the box: type, id, class, the size of the style.
+    assert_eq!(attr_names(&batch, 2), ["type", "id", "class", "style"]);
+    assert_eq!(attr(&batch, 2, "style").and_then(Value::as_str), Some("width: 200px"));
+    assert_eq!(attr_names(&batch, 3), ["autocomplete"]);
+    assert_eq!(
+        find_node(&batch.events[1].data, 3)
+            .unwrap()
+            .get("childNodes")
+            .and_then(Value::as_array)
+            .map(<[_]>::len),
+        Some(0)
+    );
+    assert_eq!(attr_names(&batch, 5), ["type"]);
+    assert_eq!(attr_names(&batch, 6), ["type"]);
+    assert_eq!(attr(&batch, 6, "type").and_then(Value::as_str), Some("hidden"));
+    // An ordinary field keeps its attributes, its value masked.
+    assert_eq!(attr_names(&batch, 7), ["type", "name", "value"]);
+    // No Input events; the mutation keeps only the type and size change.
+    assert!(input_text(&batch, 2).is_empty() && input_text(&batch, 5).is_empty());
+    let mutation = &batch.events.last().unwrap().data;
+    assert_eq!(mutation.get("texts").and_then(Value::as_array).map(<[_]>::len), Some(0));
+    assert_eq!(mutation.get("adds").and_then(Value::as_array).map(<[_]>::len), Some(0));
+    assert!(
+        out.contains(r#""attributes":[{"id":2,"attributes":{"type":"text","rr_width":"210px"}}]"#),
+        "{out}"
+    );
+    assert_eq!(report.count_kind("removed_field", FieldKind::RemovedField), 4 + 2 + 1);
+    assert_eq!(report.events_removed(), 2);
+    // A fixed point.
+    let once = encode::to_json(&batch).unwrap();
+    let mut again = decode::batch_from_json(&once).unwrap();
+    let report = mask_batch(&mut again, &MaskingRules::default(), &mut SessionState::new());
+    assert_eq!(encode::to_json(&again).unwrap(), once);
+    assert!(report.is_empty(), "{report:?}");
+}
+
 #[test]
 fn scrubbed_attributes_and_site_patterns() {
     let rules = MaskingRules::new(SiteRules {
