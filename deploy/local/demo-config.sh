@@ -28,6 +28,8 @@ cat >"$file" <<TOML
 
 [server]
 listen = "$listen"
+# The demo shop at http://$listen/ (recorder behind a consent banner).
+demo_site = "demo"
 
 [clickhouse]
 url = "http://127.0.0.1:${VEIL_CH_HTTP_PORT:-18123}"

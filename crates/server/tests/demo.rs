@@ -101,3 +101,65 @@ fn demo_refuses_a_site_without_recording_or_an_unknown_site() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("site `nope` is not configured"));
 }
+
+#[test]
+fn the_demo_shop_is_served_only_when_configured() {
+    let db = veil_test_support::TestDatabase::new();
+    common::migrate(&db);
+    let with_demo = config_with_keys(&db, ORIGIN).replacen(
+        "[clickhouse]",
+        "[server]\ndemo_site = \"demo\"\n\n[clickhouse]",
+        1,
+    );
+    let mut veil = veil_test_support::VeilProcess::start(
+        common::VEIL.as_ref(),
+        veil_test_support::VeilOptions { config: with_demo, env: Vec::new(), port: None },
+    );
+    common::wait_ready(&mut veil);
+    for path in
+        ["/", "/products", "/products/trail-jacket", "/products/hiking-boots", "/contact", "/checkout"]
+    {
+        let response = veil.request("GET", path, &[], b"");
+        assert_eq!(response.status, 200, "{path}");
+        let html = String::from_utf8_lossy(&response.body);
+        assert!(html.contains(r#"<script src="/sdk/veil.min.js"></script>"#), "{path}: no recorder");
+        assert!(html.contains(r#"data-site="demo""#), "{path}: no site id");
+        assert!(html.contains(r#"id="consent-banner""#), "{path}: no consent banner");
+        assert_eq!(response.header("content-type"), Some("text/html; charset=utf-8"), "{path}");
+    }
+    let checkout = String::from_utf8_lossy(&veil.request("GET", "/checkout", &[], b"").body).into_owned();
+    for field in
+        [r#"autocomplete="cc-number""#, r#"type="password""#, r#"autocomplete="email""#, r#"class="secret""#]
+    {
+        assert!(checkout.contains(field), "checkout lacks {field}");
+    }
+    for (path, kind) in
+        [("/demo/site.css", "text/css; charset=utf-8"), ("/demo/site.js", "text/javascript; charset=utf-8")]
+    {
+        let response = veil.request("GET", path, &[], b"");
+        assert_eq!((response.status, response.header("content-type")), (200, Some(kind)), "{path}");
+    }
+    assert_eq!(veil.request("GET", "/products/no-such-thing", &[], b"").status, 404);
+
+    // Without the setting: `/` leads to the console, the shop is not there.
+    let (_db, plain) = common::server_with_keys(&[]);
+    let root = plain.request("GET", "/", &[], b"");
+    assert_eq!((root.status, root.header("location")), (302, Some("/console/")));
+    for path in ["/products", "/products/trail-jacket", "/checkout", "/demo/site.js"] {
+        assert_eq!(plain.request("GET", path, &[], b"").status, 404, "{path}");
+    }
+}
+
+#[test]
+fn a_demo_site_that_is_not_configured_is_refused() {
+    let db = veil_test_support::TestDatabase::new();
+    let config = config_with_keys(&db, ORIGIN).replacen(
+        "[clickhouse]",
+        "[server]\ndemo_site = \"shop\"\n\n[clickhouse]",
+        1,
+    );
+    let out = veil_with_config(&config, &["config", "check"], &[]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("server.demo_site") && stderr.contains("site `shop`"), "{stderr}");
+}

@@ -5,8 +5,9 @@
 //! The visits come from `veil-recording` (the benches' generator: rrweb
 //! 2.x events of a product page, browsing and a checkout form, typed
 //! text already masked as the recorder sends it). Their URLs are moved to
-//! the demo site's origin and their products to a small catalogue, so a
-//! few hundred visits give every page enough clicks for a heatmap.
+//! the demo site's origin and their products to the demo shop's catalogue
+//! (`server.demo_site`), so a few hundred visits give every page enough
+//! clicks for a heatmap.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -17,11 +18,7 @@ use serde_json::Value;
 use veil_recording::{Journey, ORIGIN, Recording, RecordingOptions, Rng};
 
 use crate::config::Config;
-
-/// Products of the demo catalogue: every generated product page becomes
-/// one of these, by its URL.
-const CATALOGUE: [&str; 6] =
-    ["trail-jacket", "down-parka", "rain-shell", "fleece-hoodie", "hiking-boots", "merino-base-layer"];
+use crate::http::demo_site::CATALOGUE;
 
 /// How many times one request is tried before the demo gives up on it.
 const ATTEMPTS: usize = 8;
@@ -227,7 +224,7 @@ fn demo_path(path: &str) -> String {
         Some(product) => {
             let hash = blake3::hash(product.as_bytes());
             let index = usize::from(hash.as_bytes()[0]) % CATALOGUE.len();
-            format!("/products/{}", CATALOGUE[index])
+            format!("/products/{}", CATALOGUE[index].slug)
         }
         None => path.to_owned(),
     }
@@ -331,7 +328,7 @@ mod tests {
         rewrite_urls(&mut batch, "http://127.0.0.1:8080");
         let page = batch["page"]["url"].as_str().unwrap_or_default();
         let product = page.strip_prefix("http://127.0.0.1:8080/products/").unwrap_or_default();
-        assert!(CATALOGUE.contains(&product), "{page}");
+        assert!(CATALOGUE.iter().any(|p| p.slug == product), "{page}");
         assert_eq!(batch["events"][0]["data"]["href"], "http://127.0.0.1:8080/checkout");
         assert_eq!(batch["events"][1]["data"]["href"], "/relative");
         assert_eq!(batch["events"][1]["data"]["src"], "https://cdn.example/x.png");

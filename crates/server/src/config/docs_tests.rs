@@ -14,7 +14,7 @@ const SECRET_KEYS: &[&str] = &["clickhouse.password", "consent.keys[].secret", "
 /// A configuration with every list non-empty, so every key shows up.
 /// Keys absent by default (documented default `none`), which a default
 /// configuration does not serialise.
-const OPTIONAL_KEYS: &[&str] = &["clickhouse.cluster"];
+const OPTIONAL_KEYS: &[&str] = &["clickhouse.cluster", "server.demo_site"];
 
 const FULL: &str = r#"
 [[consent.keys]]

@@ -63,6 +63,11 @@ pub struct ServerConfig {
     /// `Forwarded` header names the client, for rate limits and
     /// throttling only; the address is never stored.
     pub trusted_proxies: Vec<String>,
+    /// A site whose demo shop `veil serve` serves at `/` (pages with the
+    /// recorder behind a consent banner), so a first run has a page to
+    /// record; absent in production, where `/` leads to the console.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub demo_site: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -75,6 +80,7 @@ impl Default for ServerConfig {
             body_read_timeout: Duration::from_secs(30),
             max_requests_per_client: 64,
             trusted_proxies: Vec::new(),
+            demo_site: None,
         }
     }
 }

@@ -106,6 +106,16 @@ impl Config {
         {
             problems.add("server.trusted_proxies", error.to_string());
         }
+        if let Some(id) = &self.server.demo_site {
+            match self.sites.iter().find(|site| &site.id == id) {
+                None => {
+                    problems.add("server.demo_site", format!("names site `{id}`, which is not configured"))
+                }
+                Some(site) if site.origins.is_empty() => problems
+                    .add("server.demo_site", format!("site `{id}` has no origins to serve the demo on")),
+                Some(_) => {}
+            }
+        }
     }
 
     fn validate_clickhouse(&self, problems: &mut Problems) {

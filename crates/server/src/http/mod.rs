@@ -6,6 +6,7 @@ mod audit;
 pub mod auth;
 mod console;
 mod console_assets;
+pub mod demo_site;
 pub mod console_session;
 pub(crate) mod dates;
 pub mod edge;
@@ -94,6 +95,7 @@ pub(crate) fn recording_horizon(site: &crate::config::SiteConfig) -> String {
 
 /// Mounts every route.
 pub fn routes(config: &mut web::ServiceConfig) {
+    demo_site::routes(config);
     config
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
