@@ -10,7 +10,8 @@
 # clickhouse-client (the integration tests' ClickHouse 18.16), prometheus
 # (promtool checks /metrics), chromium, nodejs and npm (the recorder's
 # tests and the browser tests), chdb-core from PyPI (current ClickHouse,
-# in-process) in a virtualenv under .local/, and the node packages of
+# in-process) and schemathesis (the OpenAPI test) in a virtualenv under
+# .local/, and the node packages of
 # sdk-js/ and tests/browser/ (npm ci, from their lockfiles).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -58,6 +59,15 @@ fi
 # PyYAML: the deployment manifests' test parses them with it.
 if [ -x "$VENV/bin/python3" ] && ! "$VENV/bin/python3" -c 'import yaml' 2>/dev/null; then
     "$VENV/bin/python3" -m pip install --quiet --disable-pip-version-check pyyaml
+fi
+# schemathesis: tests/openapi.rs runs it against a real server to keep
+# /v1/openapi.json true (it looks for .local/venv/bin/schemathesis).
+if [ ! -x "$VENV/bin/python3" ]; then
+    python3 -m venv "$VENV" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$VENV"; }
+fi
+if [ ! -x "$VENV/bin/schemathesis" ]; then
+    log "installing schemathesis into $VENV"
+    "$VENV/bin/python3" -m pip install --quiet --disable-pip-version-check 'schemathesis>=4,<5'
 fi
 
 # --- the recorder and the console ----------------------------------------------

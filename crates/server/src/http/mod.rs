@@ -6,7 +6,6 @@ mod audit;
 pub mod auth;
 mod console;
 mod console_assets;
-pub mod demo_site;
 pub mod console_session;
 pub(crate) mod dates;
 pub mod edge;
@@ -14,6 +13,7 @@ mod embedded;
 mod health;
 mod heatmaps;
 mod observe;
+mod openapi;
 mod sdk;
 mod sessions;
 mod sites;
@@ -95,7 +95,6 @@ pub(crate) fn recording_horizon(site: &crate::config::SiteConfig) -> String {
 
 /// Mounts every route.
 pub fn routes(config: &mut web::ServiceConfig) {
-    demo_site::routes(config);
     config
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
@@ -177,6 +176,11 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .service(
             web::resource("/v1/sites/{site}/consents")
                 .route(web::get().to(audit::consents))
+                .default_service(web::to(get_only)),
+        )
+        .service(
+            web::resource("/v1/openapi.json")
+                .route(web::get().to(openapi::serve))
                 .default_service(web::to(get_only)),
         )
         .service(
