@@ -82,7 +82,12 @@
 //!   same tag that keeps `id`, `class`, `width`, `height`, `rr_width`,
 //!   `rr_height` and the size declarations of `style`; its children are
 //!   dropped, and later mutations inside it and Input events for it are
-//!   dropped too.
+//!   dropped too; attribute mutations on it keep those attributes, so a
+//!   size change still shows. `rr_width`/`rr_height` are rrweb's
+//!   measurement of an element the recorder blocked, which the replayer
+//!   applies as the placeholder's size; masking cannot measure, so an
+//!   element only the server blocks keeps only the size its attributes
+//!   and style declare.
 //! - **Unmask selectors**: text under a matching element is not scanned.
 //!   Form values under it stay masked; a form element that itself matches
 //!   has its value (and, for a textarea, its text) scanned instead of

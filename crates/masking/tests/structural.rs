@@ -323,6 +323,46 @@ fn removed_fields_are_empty_boxes_of_their_type_and_size() {
 }
 
 #[test]
+fn blocked_elements_keep_their_recorded_size() {
+    // `.secret` is blocked on the server; the recorder blocked `.ad`
+    // itself, so rrweb sent it as a placeholder with its measured size.
+    let body = br#"{"v":1,"site":"shop","session":"7d1e5c3a-2b4f-4e6a-9c8d-0f1e2d3c4b5a","seq":0,
+      "page":{"url":"https://shop.example/"},"viewport":{"w":1,"h":1},"events":[
+      {"type":4,"timestamp":0,"data":{"href":"https://shop.example/","width":1,"height":1}},
+      {"type":2,"timestamp":1,"data":{"node":{"type":0,"id":1,"childNodes":[
+        {"type":2,"id":2,"tagName":"div","attributes":{"class":"ad secret","rr_width":"728px","rr_height":"90px"},"childNodes":[]},
+        {"type":2,"id":3,"tagName":"section","attributes":{"class":"secret","title":"Jan","rr_width":"300.5px","rr_height":"120px",
+          "style":"height: 120px; background: url(/jan.png)"},"childNodes":[{"type":3,"id":4,"textContent":"Jan Jansen"}]},
+        {"type":2,"id":5,"tagName":"img","attributes":{"class":"secret","src":"/avatars/jan.png","width":"64","height":"64","alt":"Jan"},"childNodes":[]}]}}},
+      {"type":3,"timestamp":2,"data":{"source":0,"texts":[],"removes":[],"adds":[
+        {"parentId":1,"nextId":null,"node":{"type":2,"id":6,"tagName":"aside","attributes":{"class":"secret","rr_width":"200px","rr_height":"50px","data-user":"jan"},
+          "childNodes":[{"type":3,"id":7,"textContent":"Jan"}]}}],
+        "attributes":[{"id":3,"attributes":{"rr_width":"310px","title":"Jan J.","style":{"width":"310px","color":"red"}}}]}}]}"#;
+    let mut batch = decode::batch_from_json(body).unwrap();
+    mask_batch(&mut batch, &rules(), &mut SessionState::new());
+    let out = json(&batch);
+    assert!(!out.contains("Jan") && !out.contains("jan"), "{out}");
+    let kept = |id| {
+        let node =
+            find_node(&batch.events[1].data, id).or_else(|| find_node(&batch.events[2].data, id)).unwrap();
+        assert_eq!(node.get("childNodes").and_then(Value::as_array).map(<[_]>::len), Some(0), "node {id}");
+        let attrs = node.get("attributes").and_then(Value::as_map).unwrap();
+        attrs.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("?"))).collect::<Vec<_>>()
+    };
+    assert_eq!(kept(2), ["class=ad secret", "rr_width=728px", "rr_height=90px"]);
+    assert_eq!(kept(3), ["class=secret", "rr_width=300.5px", "rr_height=120px", "style=height: 120px"]);
+    assert_eq!(kept(5), ["class=secret", "width=64", "height=64"]);
+    assert_eq!(kept(6), ["class=secret", "rr_width=200px", "rr_height=50px"]);
+    // A later size change of a placeholder is kept, nothing else.
+    assert!(
+        out.contains(
+            r#""attributes":[{"id":3,"attributes":{"rr_width":"310px","style":{"width":"310px"}}}]"#
+        ),
+        "{out}"
+    );
+}
+
+#[test]
 fn scrubbed_attributes_and_site_patterns() {
     let rules = MaskingRules::new(SiteRules {
         patterns: vec![("order_id".into(), "ORD-[0-9]{8}".into())],
