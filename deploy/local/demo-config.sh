@@ -38,7 +38,7 @@ user = "default"
 password = ""
 
 [queue]
-dir = "$VEIL_ROOT/.local/queue"
+dir = "${VEIL_STATE_DIR:-$VEIL_ROOT/.local}/queue"
 
 [consent]
 token_ttl = "180d"

@@ -13,12 +13,14 @@
 # With the demo configuration, the first start also sends demo visits
 # (VEIL_DEMO_VISITS, default 300; 0 for none) in the background.
 #
-# Environment: VEIL_LISTEN (default 127.0.0.1:8080); the VEIL_CH_* variables
+# Environment: VEIL_LISTEN (default 127.0.0.1:8080); VEIL_STATE_DIR (pid,
+# log, queue and demo key; default .local); the VEIL_CH_* variables
 # of deploy/local/clickhouse.sh; any VEIL_… config override.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-STATE="$VEIL_ROOT/.local"
+STATE="${VEIL_STATE_DIR:-$VEIL_ROOT/.local}"
+export VEIL_STATE_DIR="$STATE"
 PID_FILE="$STATE/veil.pid"
 LOG_FILE="$STATE/veil.log"
 CONFIG="${VEIL_CONFIG:-$VEIL_ROOT/veil.toml}"
@@ -97,7 +99,7 @@ demo_admin_key() {
 
 console_hint() {
     if [ -f "$DEMO_KEY_FILE" ] && grep -q '^name = "demo-admin"' "$CONFIG"; then
-        echo "sign in with the key in .local/demo-admin-key"
+        echo "sign in with the key in $DEMO_KEY_FILE"
     else
         echo "sign in with a key from: target/debug/veil apikey create"
     fi
@@ -132,7 +134,7 @@ Veil is running (config: $CONFIG, log: $LOG_FILE)
   liveness    $base/healthz
   readiness   $base/readyz
   metrics     $base/metrics
-  ClickHouse  $(bash "$CH" url)  (data in .local/clickhouse)
+  ClickHouse  $(bash "$CH" url)  (data in ${VEIL_CH_DIR:-.local/clickhouse})
 Stop everything with: deploy/local/run.sh stop
 TEXT
 }

@@ -61,7 +61,7 @@ impl Response {
 
 /// A blocking request with any method, headers and body (HTTP/1.0, so the
 /// server closes the connection after answering), waiting up to 30 s.
-pub(crate) fn request(
+pub fn request(
     base_url: &str,
     method: &str,
     path: &str,

@@ -22,6 +22,7 @@ pub use database::TestDatabase;
 pub use http::Response;
 /// A blocking `GET base_url + path` (10 s timeout): status and body.
 pub use http::get as http_get;
+pub use http::request as http_request;
 pub use veil::{TempDir, VeilOptions, VeilProcess};
 
 use std::path::PathBuf;
