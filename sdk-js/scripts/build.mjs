@@ -6,7 +6,8 @@
 // type declarations. `npm pack` runs this first (the `prepack` script), so
 // a tarball always carries a fresh build.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
@@ -58,5 +59,21 @@ writeFileSync(
 );
 
 execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
-writeFileSync("dist/veil.d.ts", 'export * from "./types/index";\n');
+// The package is `"type": "module"`, so TypeScript under `node16`/`nodenext`
+// resolution reads these declarations as ES modules, where relative
+// imports need their file extension; the sources import without one
+// (bundler style), so the emitted specifiers get it here. Bundler
+// resolution accepts both.
+for (const file of readdirSync("dist/types", { recursive: true })) {
+  if (!file.endsWith(".d.ts")) continue;
+  const path = join("dist/types", file);
+  const text = readFileSync(path, "utf8").replace(/(from |import\()"(\.\.?\/[^"]*)"/g, (_match, lead, spec) => {
+    const target = join(dirname(path), spec);
+    if (existsSync(`${target}.d.ts`)) return `${lead}"${spec}.js"`;
+    if (existsSync(join(target, "index.d.ts"))) return `${lead}"${spec}/index.js"`;
+    throw new Error(`${path}: cannot resolve ${spec}`);
+  });
+  writeFileSync(path, text);
+}
+writeFileSync("dist/veil.d.ts", 'export * from "./types/index.js";\n');
 console.log("built dist/veil.mjs, dist/veil.min.js (.gz, .br), dist/veil.d.ts");

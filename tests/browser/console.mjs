@@ -12,7 +12,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { chromium } from "playwright-core";
+import { drive, launchChromium } from "./chromium.mjs";
 
 const [, shopUrl, veilUrl, analystKey, adminKey, screenshots] = process.argv.slice(2);
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
@@ -22,10 +22,7 @@ async function phase(name, data = {}) {
   if ((await lines.next()).done) process.exit(0);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-});
+const browser = await launchChromium();
 
 /** A fresh browser profile whose page errors are collected. */
 async function openPage(viewport = { width: 1280, height: 720 }) {
@@ -44,8 +41,7 @@ async function login(page, key) {
   await page.waitForSelector("#nav-pages", { timeout: 15000 });
 }
 
-let exitCode = 0;
-try {
+await drive(browser, async () => {
   mkdirSync(screenshots, { recursive: true });
 
   // 1. A visitor consents and clicks at known document coordinates.
@@ -180,10 +176,4 @@ try {
   const queued = await admin.page.$$eval("#review-queue [data-report-session]", (rows) => rows.map((r) => r.dataset.reportSession));
   await admin.page.screenshot({ path: join(screenshots, "review.png") });
   await phase("admin", { adminHasNav, queued, pageErrors: admin.errors });
-} catch (error) {
-  process.stdout.write(JSON.stringify({ phase: "error", error: String(error && error.stack) }) + "\n");
-  exitCode = 1;
-} finally {
-  await browser.close();
-}
-process.exit(exitCode);
+});

@@ -10,10 +10,9 @@
 // for a line on stdin before going on, so the test can look at the server.
 
 import { createInterface } from "node:readline";
-import { chromium } from "playwright-core";
+import { drive, launchChromium } from "./chromium.mjs";
 
 const [scenario, pageUrl, veilUrl] = process.argv.slice(2);
-const executablePath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const stdin = createInterface({ input: process.stdin });
 const lines = stdin[Symbol.asyncIterator]();
 
@@ -24,12 +23,8 @@ async function phase(name, data = {}) {
   if (next.done) process.exit(0);
 }
 
-const browser = await chromium.launch({
-  executablePath,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-});
-let exitCode = 0;
-try {
+const browser = await launchChromium();
+await drive(browser, async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   const page = await context.newPage();
   const consoleErrors = [];
@@ -132,11 +127,4 @@ try {
   await page.evaluate(() => window.scrollTo(0, 500));
   await page.waitForTimeout(6000);
   await phase("withdrawn", { requests, storage: await veilStorage(), consoleErrors });
-} catch (error) {
-  process.stdout.write(JSON.stringify({ phase: "error", error: String(error && error.stack) }) + "\n");
-  exitCode = 1;
-} finally {
-  await browser.close();
-  stdin.close();
-}
-process.exit(exitCode);
+});
