@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { watchGcm } from "../src/cmp/gcm";
-import { watchTcf } from "../src/cmp/tcf";
+import { LOCATOR, watchTcf } from "../src/cmp/tcf";
 import { ENDPOINT, FakeServer, freshVeil, resetPage, settle, storageKeys, unloadAll } from "./helpers";
 
 vi.mock("@rrweb/record", async () => ({ record: (await import("./fake-rrweb")).fakeRecord }));
@@ -230,5 +230,169 @@ describe("CMP adapters wired to the recorder", () => {
     expect(body.purposes).toEqual(["recording", "heatmaps"]);
     expect(body.cmp.framework).toBe("gcm");
     expect(JSON.parse(body.cmp.proof)).toEqual({ analytics_storage: "granted" });
+  });
+});
+
+type Listener = (event: { data: unknown; source: unknown }) => void;
+
+/** A window in a frame tree: only what the TCF frame protocol touches. */
+class FakeFrame {
+  frames: Record<string, unknown> = {};
+  readonly parent: FakeFrame;
+  readonly top: FakeFrame;
+  listeners = new Set<Listener>();
+  /** what other frames posted to this one */
+  received: unknown[] = [];
+  onMessage: ((data: unknown) => void) | null = null;
+  constructor(parent?: FakeFrame) {
+    this.parent = parent ?? this;
+    this.top = parent ? parent.top : this;
+  }
+  addEventListener(type: string, fn: Listener) {
+    if (type === "message") this.listeners.add(fn);
+  }
+  removeEventListener(type: string, fn: Listener) {
+    if (type === "message") this.listeners.delete(fn);
+  }
+  postMessage(data: unknown) {
+    this.received.push(data);
+    this.onMessage?.(data);
+  }
+  /** A message event from `source`, a task later as in a browser. */
+  deliver(data: unknown, source: unknown) {
+    setTimeout(() => this.listeners.forEach((fn) => fn({ data, source })), 0);
+  }
+}
+
+interface Call {
+  command: string;
+  parameter?: unknown;
+  version: number;
+  callId: string;
+}
+
+/**
+ * A TCF CMP living in `host` (with its `__tcfapiLocator` child frame),
+ * answering `caller`'s posted calls the way the IAB reference stub does.
+ */
+function frameCmp(host: FakeFrame, caller: FakeFrame, { asString = false } = {}) {
+  host.frames[LOCATOR] = {};
+  const listeners = new Map<number, string>();
+  let next = 1;
+  let data: Record<string, unknown> = { eventStatus: "cmpuishown", gdprApplies: true, tcString: "", purpose: { consents: {} } };
+  const reply = (callId: string, returnValue: unknown, success = true) => {
+    const message = { __tcfapiReturn: { returnValue, success, callId } };
+    caller.deliver(asString ? JSON.stringify(message) : message, host);
+  };
+  host.onMessage = (message) => {
+    const call = (message as { __tcfapiCall?: Call }).__tcfapiCall;
+    if (!call) return;
+    if (call.command === "addEventListener") {
+      const id = next++;
+      listeners.set(id, call.callId);
+      reply(call.callId, { ...data, listenerId: id });
+    } else if (call.command === "removeEventListener") {
+      reply(call.callId, listeners.delete(call.parameter as number));
+    }
+  };
+  const set = (update: Record<string, unknown>) => {
+    data = { ...data, ...update };
+    listeners.forEach((callId, id) => reply(callId, { ...data, listenerId: id }));
+  };
+  return { listeners, set, calls: () => host.received.map((m) => (m as { __tcfapiCall: Call }).__tcfapiCall) };
+}
+
+const consents = (ids: number[]) => Object.fromEntries(ids.map((id) => [id, true]));
+
+describe("IAB TCF v2.2 through the __tcfapiLocator frame protocol", () => {
+  const map = { recording: [1, 8], heatmaps: [1, 8] };
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("a recorder two frames below the CMP posts __tcfapiCall to the locator's window and hears its answers", () => {
+    const top = new FakeFrame();
+    const middle = new FakeFrame(top);
+    const frame = new FakeFrame(middle);
+    const cmp = frameCmp(top, frame);
+    const grant = vi.fn();
+    const deny = vi.fn();
+    watchTcf(frame as unknown as Window, map, ["recording", "heatmaps"], { grant, deny }, noLog);
+    expect(middle.received).toEqual([]);
+    expect(cmp.calls()).toEqual([{ command: "addEventListener", parameter: undefined, version: 2, callId: expect.any(String) }]);
+    vi.advanceTimersByTime(0);
+    expect(cmp.listeners.size).toBe(1);
+    expect(grant).not.toHaveBeenCalled();
+    cmp.set({ eventStatus: "useractioncomplete", tcString: "CQ-FRAME", purpose: { consents: consents([1, 8]) } });
+    vi.advanceTimersByTime(0);
+    expect(grant).toHaveBeenCalledWith(["recording", "heatmaps"], { framework: "tcf", proof: "CQ-FRAME" });
+    cmp.set({ eventStatus: "useractioncomplete", purpose: { consents: {} } });
+    vi.advanceTimersByTime(0);
+    expect(deny).toHaveBeenCalledTimes(1);
+  });
+
+  it("takes the nearest window with a locator, and answers sent as JSON strings", () => {
+    const top = new FakeFrame();
+    // The middle frame has a locator too: it is the nearest, so it is asked.
+    const middle = new FakeFrame(top);
+    const inner = new FakeFrame(middle);
+    frameCmp(top, inner);
+    const cmp = frameCmp(middle, inner, { asString: true });
+    const grant = vi.fn();
+    watchTcf(inner as unknown as Window, map, ["heatmaps"], { grant, deny: vi.fn() }, noLog);
+    expect(top.received).toEqual([]);
+    cmp.set({ eventStatus: "tcloaded", tcString: "CQ-S", purpose: { consents: consents([1, 8]) } });
+    vi.advanceTimersByTime(0);
+    expect(grant).toHaveBeenCalledWith(["heatmaps"], { framework: "tcf", proof: "CQ-S" });
+  });
+
+  it("ignores answers from another frame or with a callId it did not make", () => {
+    const top = new FakeFrame();
+    const frame = new FakeFrame(top);
+    const cmp = frameCmp(top, frame);
+    const grant = vi.fn();
+    watchTcf(frame as unknown as Window, map, ["heatmaps"], { grant, deny: vi.fn() }, noLog);
+    const { callId } = cmp.calls()[0];
+    const forged = { eventStatus: "useractioncomplete", tcString: "FORGED", purpose: { consents: consents([1, 8]) } };
+    const intruder = new FakeFrame(top);
+    frame.deliver({ __tcfapiReturn: { returnValue: forged, success: true, callId } }, intruder);
+    frame.deliver({ __tcfapiReturn: { returnValue: forged, success: true, callId: "veil-guess-1" } }, top);
+    frame.deliver("not json __tcfapiReturn", top);
+    vi.advanceTimersByTime(0);
+    expect(grant).not.toHaveBeenCalled();
+    frame.deliver({ __tcfapiReturn: { returnValue: forged, success: true, callId } }, top);
+    vi.advanceTimersByTime(0);
+    expect(grant).toHaveBeenCalledTimes(1);
+  });
+
+  it("unwatching removes the CMP listener and stops hearing it", () => {
+    const top = new FakeFrame();
+    const frame = new FakeFrame(top);
+    const cmp = frameCmp(top, frame);
+    const grant = vi.fn();
+    const unwatch = watchTcf(frame as unknown as Window, map, ["heatmaps"], { grant, deny: vi.fn() }, noLog);
+    vi.advanceTimersByTime(0);
+    unwatch();
+    expect(cmp.calls()[1]).toEqual({ command: "removeEventListener", parameter: 1, version: 2, callId: expect.any(String) });
+    expect(cmp.listeners.size).toBe(0);
+    expect(frame.listeners.size).toBe(0);
+    cmp.set({ eventStatus: "useractioncomplete", purpose: { consents: consents([1, 8]) } });
+    vi.advanceTimersByTime(0);
+    expect(grant).not.toHaveBeenCalled();
+  });
+
+  it("a window's own __tcfapi wins over a locator up the chain; no locator anywhere means no call", () => {
+    const top = new FakeFrame();
+    const frame = new FakeFrame(top);
+    const cmp = frameCmp(top, frame);
+    const own = tcfStub();
+    (frame as unknown as { __tcfapi: unknown }).__tcfapi = own.api;
+    watchTcf(frame as unknown as Window, map, ["heatmaps"], { grant: vi.fn(), deny: vi.fn() }, noLog);
+    expect(own.listeners.size).toBe(1);
+    expect(cmp.calls()).toEqual([]);
+    const lonely = new FakeFrame(new FakeFrame());
+    const unwatch = watchTcf(lonely as unknown as Window, map, ["heatmaps"], { grant: vi.fn(), deny: vi.fn() }, noLog);
+    vi.advanceTimersByTime(60_000);
+    expect(lonely.parent.received).toEqual([]);
+    unwatch();
   });
 });
