@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { watchGcm } from "../src/cmp/gcm";
 import { LOCATOR, watchTcf } from "../src/cmp/tcf";
+import { rr, resetFakeRrweb } from "./fake-rrweb";
 import { ENDPOINT, FakeServer, freshVeil, resetPage, settle, storageKeys, unloadAll } from "./helpers";
 
 vi.mock("@rrweb/record", async () => ({ record: (await import("./fake-rrweb")).fakeRecord }));
@@ -394,5 +395,115 @@ describe("IAB TCF v2.2 through the __tcfapiLocator frame protocol", () => {
     vi.advanceTimersByTime(60_000);
     expect(lonely.parent.received).toEqual([]);
     unwatch();
+  });
+});
+
+describe("a CMP that shows up or answers after 10 s", () => {
+  const map = { recording: [1, 8], heatmaps: [1, 8] };
+  beforeEach(() => {
+    resetPage();
+    vi.useFakeTimers();
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it("a __tcfapi installed at 25 s is still found and heard", () => {
+    const tcf = tcfStub();
+    const grant = vi.fn();
+    const unwatch = watchTcf(window, map, ["heatmaps"], { grant, deny: vi.fn() }, noLog);
+    vi.advanceTimersByTime(25_000);
+    (window as unknown as { __tcfapi: unknown }).__tcfapi = tcf.api;
+    vi.advanceTimersByTime(1_000);
+    expect(tcf.listeners.size).toBe(1);
+    tcf.set({ eventStatus: "useractioncomplete", purpose: { consents: tcf.consents([1, 8]) } });
+    expect(grant).toHaveBeenCalledTimes(1);
+    unwatch();
+  });
+
+  it("a locator frame that appears at 15 s is still used", () => {
+    const top = new FakeFrame();
+    const frame = new FakeFrame(top);
+    const grant = vi.fn();
+    watchTcf(frame as unknown as Window, map, ["heatmaps"], { grant, deny: vi.fn() }, noLog);
+    vi.advanceTimersByTime(15_000);
+    const cmp = frameCmp(top, frame);
+    vi.advanceTimersByTime(1_000);
+    expect(cmp.calls()).toHaveLength(1);
+    cmp.set({ eventStatus: "tcloaded", purpose: { consents: consents([1, 8]) } });
+    vi.advanceTimersByTime(0);
+    expect(grant).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("late CMP answers wired to the recorder", () => {
+  let server: FakeServer;
+  beforeEach(() => {
+    resetPage();
+    resetFakeRrweb();
+    server = new FakeServer();
+    vi.stubGlobal("fetch", server.fetch);
+    vi.useFakeTimers();
+  });
+  afterEach(async () => {
+    await unloadAll();
+    vi.useRealTimers();
+  });
+
+  it("tcf: a consent given 30 s in starts recording", async () => {
+    const veil = await freshVeil();
+    veil.init({ site: "shop", endpoint: ENDPOINT, cmp: "tcf", compress: false });
+    await vi.advanceTimersByTimeAsync(20_000);
+    const tcf = tcfStub();
+    (window as unknown as { __tcfapi: unknown }).__tcfapi = tcf.api;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(server.fetch).not.toHaveBeenCalled();
+    expect(rr.options).toHaveLength(0);
+    tcf.set({ eventStatus: "useractioncomplete", tcString: "CQ-LATE", purpose: { consents: tcf.consents([1, 8]) } });
+    await vi.waitFor(() => expect(rr.options).toHaveLength(1));
+    expect(JSON.parse(server.seen[0].body as string).cmp).toEqual({ framework: "tcf", proof: "CQ-LATE" });
+  });
+
+  it("tcf: a refusal 30 s in withdraws a consent kept from an earlier page", async () => {
+    localStorage.setItem("veil:token", "v1.kept.mac");
+    localStorage.setItem("veil:visitor", "0".repeat(32));
+    localStorage.setItem("veil:expires", "2099-01-01T00:00:00.000Z");
+    localStorage.setItem("veil:purposes", "heatmaps");
+    const veil = await freshVeil();
+    veil.init({ site: "shop", endpoint: ENDPOINT, cmp: "tcf", purposes: ["heatmaps"], compress: false });
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(storageKeys()).not.toEqual([]);
+    const tcf = tcfStub();
+    (window as unknown as { __tcfapi: unknown }).__tcfapi = tcf.api;
+    await vi.advanceTimersByTimeAsync(1_000);
+    tcf.set({ eventStatus: "useractioncomplete", purpose: { consents: {} } });
+    await vi.waitFor(() => expect(server.seen.map((s) => s.path)).toContain("/v1/consent/withdraw"));
+    expect(server.seen.find((s) => s.path === "/v1/consent/withdraw")?.headers["x-consent-token"]).toBe("v1.kept.mac");
+    expect(storageKeys()).toEqual([]);
+  });
+
+  it("tcf: after consent, a refusal much later still stops recording", async () => {
+    const tcf = tcfStub();
+    (window as unknown as { __tcfapi: unknown }).__tcfapi = tcf.api;
+    const veil = await freshVeil();
+    veil.init({ site: "shop", endpoint: ENDPOINT, cmp: "tcf", compress: false });
+    tcf.set({ eventStatus: "useractioncomplete", purpose: { consents: tcf.consents([1, 8]) } });
+    await vi.waitFor(() => expect(rr.options).toHaveLength(1));
+    await vi.advanceTimersByTimeAsync(60_000);
+    tcf.set({ eventStatus: "useractioncomplete", purpose: { consents: {} } });
+    await vi.waitFor(() => expect(rr.stops).toBe(1));
+    expect(storageKeys()).toEqual([]);
+  });
+
+  it("gcm: an update pushed 30 s in grants, and a later one to denied withdraws", async () => {
+    const w = window as unknown as { dataLayer: unknown[] };
+    w.dataLayer = [["consent", "default", { analytics_storage: "denied" }]];
+    const veil = await freshVeil();
+    veil.init({ site: "shop", endpoint: ENDPOINT, cmp: "gcm", compress: false });
+    await vi.advanceTimersByTimeAsync(30_000);
+    w.dataLayer.push(["consent", "update", { analytics_storage: "granted" }]);
+    await vi.waitFor(() => expect(rr.options).toHaveLength(1));
+    await vi.advanceTimersByTimeAsync(30_000);
+    w.dataLayer.push(["consent", "update", { analytics_storage: "denied" }]);
+    await vi.waitFor(() => expect(rr.stops).toBe(1));
+    expect(storageKeys()).toEqual([]);
   });
 });

@@ -20,9 +20,15 @@ interface Channel {
   close(): void;
 }
 
-/** CMP scripts are usually inline, but async loaders install `__tcfapi` (or the locator frame) late. */
+/**
+ * CMP scripts are usually inline, but async loaders install `__tcfapi`
+ * (or the locator frame) late: looked for every 100 ms for 10 s, then
+ * every second for as long as the page lives, so a CMP that shows up late
+ * is still heard.
+ */
 const POLL_MS = 100;
-const POLL_TRIES = 100;
+const POLL_FAST_TRIES = 100;
+const POLL_SLOW_MS = 1000;
 
 /** The frame name a TCF CMP gives a child frame of the window it runs in. */
 export const LOCATOR = "__tcfapiLocator";
@@ -168,11 +174,8 @@ export function watchTcf(
       channel.call("addEventListener", 2, callback);
       return;
     }
-    if (++tries < POLL_TRIES) {
-      timer = setTimeout(attach, POLL_MS);
-    } else {
-      log("tcf: no CMP on this page or above it; nothing will be recorded");
-    }
+    if (++tries === POLL_FAST_TRIES) log("tcf: no CMP after 10 s; still listening for a late one");
+    timer = setTimeout(attach, tries < POLL_FAST_TRIES ? POLL_MS : POLL_SLOW_MS);
   };
   attach();
 
