@@ -8,6 +8,14 @@ vi.mock("@rrweb/record", async () => ({ record: (await import("./fake-rrweb")).f
 
 const noLog = () => {};
 
+/** A consent granted on an earlier page (token v1.kept.mac, heatmaps). */
+function keepGrant() {
+  localStorage.setItem("veil:token", "v1.kept.mac");
+  localStorage.setItem("veil:visitor", "0".repeat(32));
+  localStorage.setItem("veil:expires", "2099-01-01T00:00:00.000Z");
+  localStorage.setItem("veil:purposes", "heatmaps");
+}
+
 /** A TCF v2.2 CMP as pages embed it: one `__tcfapi`, listeners told of every change. */
 function tcfStub() {
   const listeners = new Map<number, (data: unknown, ok: boolean) => void>();
@@ -200,10 +208,7 @@ describe("CMP adapters wired to the recorder", () => {
   });
 
   it("tcf: a consent kept from an earlier page waits for the CMP before recording", async () => {
-    localStorage.setItem("veil:token", "v1.kept.mac");
-    localStorage.setItem("veil:visitor", "0".repeat(32));
-    localStorage.setItem("veil:expires", "2099-01-01T00:00:00.000Z");
-    localStorage.setItem("veil:purposes", "heatmaps");
+    keepGrant();
     const tcf = tcfStub();
     (window as unknown as { __tcfapi: unknown }).__tcfapi = tcf.api;
     const veil = await freshVeil();
@@ -463,10 +468,7 @@ describe("late CMP answers wired to the recorder", () => {
   });
 
   it("tcf: a refusal 30 s in withdraws a consent kept from an earlier page", async () => {
-    localStorage.setItem("veil:token", "v1.kept.mac");
-    localStorage.setItem("veil:visitor", "0".repeat(32));
-    localStorage.setItem("veil:expires", "2099-01-01T00:00:00.000Z");
-    localStorage.setItem("veil:purposes", "heatmaps");
+    keepGrant();
     const veil = await freshVeil();
     veil.init({ site: "shop", endpoint: ENDPOINT, cmp: "tcf", purposes: ["heatmaps"], compress: false });
     await vi.advanceTimersByTimeAsync(30_000);
