@@ -162,6 +162,14 @@ fn the_recorder_records_only_after_consent_and_erases_on_withdrawal() {
     assert!(changes.contains("Thank you (2)"), "the click's change is not replayed");
     let inputs = events.iter().filter(|e| e["type"] == 3 && e["data"]["source"] == 5).count();
     assert!(inputs > 0, "typing was not recorded at all");
+    // The password and card fields are removed (SPEC §5): rrweb's block
+    // leaves boxes of their measured size, nothing else of them; the
+    // hidden field keeps its place.
+    for gone in [r#""name":"password""#, r#""type":"password""#, r#""name":"card""#, "cc-number"] {
+        assert!(!snapshot.contains(gone), "{gone} in {snapshot}");
+    }
+    assert_eq!(snapshot.matches(r#""rr_width":"#).count(), 2, "{snapshot}");
+    assert!(snapshot.contains(r#""type":"hidden""#), "{snapshot}");
 
     // Typed values and the hidden field never reached ClickHouse, in any
     // table or stored recording.
