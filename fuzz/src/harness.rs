@@ -53,6 +53,7 @@ pub struct Fixture {
     page_keys: veil_aggregation::PageKeyRules,
     masking: veil_masking::MaskingRules,
     sessions: veil_masking::SessionCache,
+    heatmap_sessions: veil_ingest::heatmap_sessions::HeatmapSessions,
 }
 
 impl Fixture {
@@ -72,6 +73,10 @@ impl Fixture {
             page_keys: veil_aggregation::PageKeyRules::default(),
             masking: veil_masking::MaskingRules::default(),
             sessions: veil_masking::SessionCache::new(veil_masking::CacheConfig::default()),
+            heatmap_sessions: veil_ingest::heatmap_sessions::HeatmapSessions::new(
+                std::time::Duration::from_secs(1800),
+                veil_ingest::heatmap_sessions::DEFAULT_BUDGET_BYTES,
+            ),
         }
     }
 
@@ -93,6 +98,7 @@ impl Fixture {
             page_keys: &self.page_keys,
             masking: &self.masking,
             sessions: &self.sessions,
+            heatmap_sessions: &self.heatmap_sessions,
             received_at: NOW as u32,
             browser: "chrome",
             user_id_key: None,

@@ -49,6 +49,7 @@ struct Harness {
     page_keys: veil_aggregation::PageKeyRules,
     masking: veil_masking::MaskingRules,
     sessions: veil_masking::SessionCache,
+    heatmap_sessions: veil_ingest::heatmap_sessions::HeatmapSessions,
     now: u64,
 }
 
@@ -68,6 +69,10 @@ impl Harness {
             page_keys: veil_aggregation::PageKeyRules::default(),
             masking: veil_masking::MaskingRules::default(),
             sessions: veil_masking::SessionCache::new(veil_masking::CacheConfig::default()),
+            heatmap_sessions: veil_ingest::heatmap_sessions::HeatmapSessions::new(
+                Duration::from_secs(1800),
+                veil_ingest::heatmap_sessions::DEFAULT_BUDGET_BYTES,
+            ),
             now: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs()),
@@ -110,6 +115,7 @@ impl Harness {
             page_keys: &self.page_keys,
             masking: &self.masking,
             sessions: &self.sessions,
+            heatmap_sessions: &self.heatmap_sessions,
             received_at: self.now as u32,
             browser: "chrome",
             user_id_key: None,

@@ -25,13 +25,14 @@ use veil_events::{
     Batch, Event, EventType, IncrementalSource, MouseInteraction, TAG_CLICK, TAG_SCROLL, Value,
 };
 
+use crate::carry::SessionContext;
 use crate::clicks::{self, Click};
 use crate::device::DeviceClass;
 use crate::grid::{Cell, Grid, Layer};
 use crate::page_key::{PageKeyError, PageKeyRules, page_key};
 use crate::payload::InvalidReason;
 use crate::rage::{self, Point};
-use crate::scroll::{self, DocumentScroll, ScrollDepth};
+use crate::scroll::{self, ScrollDepth};
 use crate::target;
 
 /// Milliseconds in a UTC day.
@@ -123,7 +124,18 @@ pub struct Aggregation {
 /// counts, rage and dead clicks, scroll depth, per page-view segment (see
 /// the module documentation).
 pub fn aggregate(batch: &Batch<'_>, rules: &PageKeyRules, grid: &Grid) -> Aggregation {
-    aggregate_views(batch, &page_views(batch, rules, grid, true))
+    aggregate_in(batch, rules, grid, &mut SessionContext::default())
+}
+
+/// [`aggregate()`] of a batch whose session's earlier batches left
+/// `context` (see [`crate::carry`]); updates it for the next batch.
+pub fn aggregate_in(
+    batch: &Batch<'_>,
+    rules: &PageKeyRules,
+    grid: &Grid,
+    context: &mut SessionContext,
+) -> Aggregation {
+    aggregate_views(batch, &page_views(batch, rules, grid, true, context))
 }
 
 /// Both [`aggregate()`] and [`crate::summarize()`] of a batch that is
@@ -133,7 +145,17 @@ pub fn aggregate_and_summarize(
     rules: &PageKeyRules,
     grid: &Grid,
 ) -> (Aggregation, crate::SessionSummary) {
-    let views = page_views(batch, rules, grid, true);
+    aggregate_and_summarize_in(batch, rules, grid, &mut SessionContext::default())
+}
+
+/// [`aggregate_and_summarize()`] with the session's `context`.
+pub fn aggregate_and_summarize_in(
+    batch: &Batch<'_>,
+    rules: &PageKeyRules,
+    grid: &Grid,
+    context: &mut SessionContext,
+) -> (Aggregation, crate::SessionSummary) {
+    let views = page_views(batch, rules, grid, true, context);
     (aggregate_views(batch, &views), crate::session::summarize_views(batch, rules, &views))
 }
 
@@ -178,12 +200,23 @@ pub(crate) fn page_views<'b>(
     rules: &PageKeyRules,
     grid: &Grid,
     with_selectors: bool,
+    context: &mut SessionContext,
 ) -> Vec<Segment<'b>> {
     let derive = !batch.events.iter().any(|event| event.custom_tag() == Some(TAG_CLICK));
+    if !derive {
+        context.veil_recorder = true;
+    }
     let selectors = if derive && with_selectors {
         let ids: HashSet<u64> =
             batch.events.iter().filter(|e| is_rrweb_click(e)).filter_map(node_id).collect();
-        target::describe(&batch.events, &ids)
+        if context.veil_recorder {
+            target::describe(&batch.events, &ids)
+        } else {
+            // A stock rrweb session: its clicks may name nodes of earlier
+            // batches' snapshots.
+            target::learn(&batch.events, &mut context.nodes);
+            ids.iter().filter_map(|&id| Some((id, context.nodes.get(id)?.to_owned()))).collect()
+        }
     } else {
         HashMap::new()
     };
@@ -193,7 +226,8 @@ pub(crate) fn page_views<'b>(
     let rrweb_depth =
         |top: f64| document_height.and_then(|height| scroll::depth(top, viewport_height, height));
 
-    let mut scroll = DocumentScroll::default();
+    // The position the session's earlier batches left.
+    let mut scroll = context.scroll.clone();
     let mut url: &str = &batch.page.url;
     let mut key = page_key(url, rules);
     let mut segments: Vec<Segment<'_>> = Vec::new();
@@ -255,7 +289,7 @@ pub(crate) fn page_views<'b>(
             _ => {}
         }
     }
-
+    context.scroll = scroll;
     segments
 }
 

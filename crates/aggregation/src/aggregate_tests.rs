@@ -221,6 +221,57 @@ fn rrweb_clicks_are_derived_with_the_document_scroll() {
 }
 
 #[test]
+fn a_stock_rrweb_session_carries_scroll_and_selectors_across_batches() {
+    let grid = Grid::default();
+    let rules = PageKeyRules::default();
+    let mut context = crate::SessionContext::default();
+    // Batch 0: the page, its snapshot, a scroll; no click yet.
+    let first = batch(
+        URL,
+        Some((1280, 4000)),
+        vec![meta(T0, URL), snapshot(T0 + 1, 1, 0), rrweb_scroll(T0 + 200, 1, 1000)],
+    );
+    let result = crate::aggregate_in(&first, &rules, &grid, &mut context);
+    assert_eq!(result.pages[0].clicks, 0);
+    assert_eq!(context.known_nodes(), 1, "the button is learned");
+    // Batch 1: a click on the button, 400 px down the viewport, after the
+    // scroll of batch 0: document row (1000 + 400) / 16.
+    let second = batch(URL, Some((1280, 4000)), vec![rrweb_click(T0 + 5_000, 70, 640, 400)]);
+    let result = crate::aggregate_in(&second, &rules, &grid, &mut context);
+    let page = only_page(&result);
+    assert_eq!(page.cells, vec![cell(Layer::Document, 32, 87, false, false, 1)]);
+    assert_eq!(
+        page.elements,
+        vec![ElementCount { selector: "button#buy.btn.primary".into(), clicks: 1, rage: 0, dead: 0 }]
+    );
+    // Without the context (each batch alone) the click is placed at the top
+    // and unnamed: what the server did before.
+    let alone = run(&second);
+    assert_eq!(only_page(&alone).cells, vec![cell(Layer::Document, 32, 25, false, false, 1)]);
+    assert!(only_page(&alone).elements.is_empty());
+    // A page load (a new FullSnapshot) forgets the old document's nodes.
+    let reload = batch(URL, Some((1280, 4000)), vec![meta(T0 + 9_000, URL), snapshot(T0 + 9_001, 1, 0)]);
+    let _ = crate::aggregate_in(&reload, &rules, &grid, &mut context);
+    let third = batch(URL, Some((1280, 4000)), vec![rrweb_click(T0 + 9_500, 70, 640, 400)]);
+    let result = crate::aggregate_in(&third, &rules, &grid, &mut context);
+    assert_eq!(
+        only_page(&result).cells,
+        vec![cell(Layer::Document, 32, 25, false, false, 1)],
+        "scroll reset"
+    );
+}
+
+#[test]
+fn a_veil_recorder_session_learns_no_nodes() {
+    let mut context = crate::SessionContext::default();
+    let first = batch(URL, Some((1280, 4000)), vec![veil_click(T0, 10.0, 10.0, vec![])]);
+    let _ = crate::aggregate_in(&first, &PageKeyRules::default(), &Grid::default(), &mut context);
+    let second = batch(URL, Some((1280, 4000)), vec![meta(T0 + 1, URL), snapshot(T0 + 2, 1, 0)]);
+    let _ = crate::aggregate_in(&second, &PageKeyRules::default(), &Grid::default(), &mut context);
+    assert_eq!(context.known_nodes(), 0);
+}
+
+#[test]
 fn the_document_node_comes_from_the_snapshot() {
     let events = vec![
         snapshot(T0, 5, 300),

@@ -50,6 +50,7 @@
 //! ```
 
 pub mod aggregate;
+pub mod carry;
 pub mod clicks;
 pub mod device;
 pub mod grid;
@@ -64,7 +65,9 @@ mod testing;
 
 pub use aggregate::{
     Aggregation, BatchAggregate, CellCount, ClickFlags, ElementCount, aggregate, aggregate_and_summarize,
+    aggregate_and_summarize_in, aggregate_in,
 };
+pub use carry::SessionContext;
 pub use clicks::MAX_SELECTOR_CHARS;
 pub use device::{DESKTOP_MIN_WIDTH, DeviceClass, TABLET_MIN_WIDTH, UnknownDeviceClass};
 pub use grid::{Cell, Grid, GridError, Layer, MAX_COLS, MAX_DEPTH_PX};
@@ -74,4 +77,4 @@ pub use page_key::{
 pub use payload::InvalidReason;
 pub use rage::{MAX_NEIGHBOURS, RAGE_MIN_CLICKS, RAGE_RADIUS_PX, RAGE_WINDOW_MS};
 pub use scroll::ScrollDepth;
-pub use session::{SessionSummary, summarize};
+pub use session::{SessionSummary, summarize, summarize_in};

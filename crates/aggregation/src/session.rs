@@ -96,9 +96,18 @@ pub struct SessionSummary {
 /// Summarises one masked batch for the sessions index (see
 /// [`SessionSummary`] for each field's rule).
 pub fn summarize(batch: &Batch<'_>, rules: &PageKeyRules) -> SessionSummary {
+    summarize_in(batch, rules, &mut crate::SessionContext::default())
+}
+
+/// [`summarize()`] with the session's `context` ([`crate::carry`]).
+pub fn summarize_in(
+    batch: &Batch<'_>,
+    rules: &PageKeyRules,
+    context: &mut crate::SessionContext,
+) -> SessionSummary {
     // The grid decides where a click lands, not whether it is counted, and
     // selectors are not needed here.
-    summarize_views(batch, rules, &page_views(batch, rules, &Grid::default(), false))
+    summarize_views(batch, rules, &page_views(batch, rules, &Grid::default(), false, context))
 }
 
 /// [`summarize()`] from page views already read.

@@ -14,6 +14,7 @@ use std::collections::{HashMap, HashSet};
 
 use veil_events::{Event, EventType, IncrementalSource, NodeType, Value};
 
+use crate::carry::KnownNodes;
 use crate::page_key::looks_like_id;
 
 /// Classes kept per selector: enough to tell a primary from a secondary
@@ -28,30 +29,65 @@ pub(crate) fn describe(events: &[Event<'_>], targets: &HashSet<u64>) -> HashMap<
     if targets.is_empty() {
         return found;
     }
-    let mut stack: Vec<&Value<'_>> = Vec::new();
+    walk(events, |seen| {
+        if let Seen::Node(id, node) = seen
+            && targets.contains(&id)
+            && let Some(selector) = selector(node)
+        {
+            found.insert(id, selector);
+        }
+    });
+    found
+}
+
+/// Records the selector of every element node the events serialise into
+/// `known` (a FullSnapshot first forgets what was known: its ids start
+/// over), so clicks of later batches can be named.
+pub(crate) fn learn(events: &[Event<'_>], known: &mut KnownNodes) {
+    walk(events, |seen| match seen {
+        Seen::Snapshot => known.clear(),
+        Seen::Node(id, node) => {
+            if let Some(selector) = selector(node) {
+                known.insert(id, selector);
+            }
+        }
+    });
+}
+
+/// What [`walk`] meets.
+enum Seen<'v, 'a> {
+    /// A FullSnapshot starts (node ids start over).
+    Snapshot,
+    /// A serialised node with its id.
+    Node(u64, &'v Value<'a>),
+}
+
+/// Every node the events serialise (FullSnapshots and Mutation adds), in
+/// order; iterative, as serialised DOM trees are as deep as the decoder
+/// allows.
+fn walk<'v, 'a>(events: &'v [Event<'a>], mut visit: impl FnMut(Seen<'v, 'a>)) {
+    let mut stack: Vec<&'v Value<'a>> = Vec::new();
     for event in events {
         match event.kind {
-            EventType::FullSnapshot => stack.extend(event.data.get("node")),
+            EventType::FullSnapshot => {
+                visit(Seen::Snapshot);
+                stack.extend(event.data.get("node"));
+            }
             EventType::IncrementalSnapshot if event.source() == Some(IncrementalSource::Mutation) => {
                 let adds = event.data.get("adds").and_then(Value::as_array).unwrap_or_default();
                 stack.extend(adds.iter().filter_map(|add| add.get("node")));
             }
             _ => continue,
         }
-        // Iterative: serialised DOM trees are as deep as the decoder allows.
         while let Some(node) = stack.pop() {
-            if let Some(id) = node.get("id").and_then(Value::as_u64)
-                && targets.contains(&id)
-                && let Some(selector) = selector(node)
-            {
-                found.insert(id, selector);
+            if let Some(id) = node.get("id").and_then(Value::as_u64) {
+                visit(Seen::Node(id, node));
             }
             if let Some(children) = node.get("childNodes").and_then(Value::as_array) {
                 stack.extend(children);
             }
         }
     }
-    found
 }
 
 /// `tag#id.class…` of a serialised element node.

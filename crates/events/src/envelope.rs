@@ -191,16 +191,45 @@ impl<'de, 's> BatchFields<'de, 's> {
         if has_duplicate_keys(&self.extra) {
             return Err(invalid("batch", "duplicate key"));
         }
+        let events = self.events.ok_or(invalid("events", "missing"))?;
+        // A stock rrweb integration may send bare events: its Meta event
+        // says where and how large the page is (SPEC §4 fallback).
+        let meta = events.iter().find(|event| event.kind == EventType::Meta).map(|event| &event.data);
+        let page = match self.page {
+            Some(page) => page,
+            None => meta
+                .and_then(|data| data.get("href"))
+                .and_then(Value::as_str)
+                .filter(|href| !href.is_empty())
+                .map(|href| Page { url: Cow::Owned(href.to_owned()), title: None, extra: Vec::new() })
+                .ok_or(invalid(
+                    "page",
+                    "missing, and the batch has no Meta event with an href to take it from",
+                ))?,
+        };
+        let viewport = match self.viewport {
+            Some(viewport) => viewport,
+            None => meta
+                .and_then(|data| {
+                    let side =
+                        |name| data.get(name).and_then(Value::as_u64).and_then(|v| u32::try_from(v).ok());
+                    Some(Size { w: side("width")?, h: side("height")?, extra: Vec::new() })
+                })
+                .ok_or(invalid(
+                    "viewport",
+                    "missing, and the batch has no Meta event with a width and height to take it from",
+                ))?,
+        };
         Ok(Batch {
             v: self.v.ok_or(invalid("v", "missing"))?,
             site: self.site.ok_or(invalid("site", "missing"))?,
             session: self.session.ok_or(invalid("session", "missing"))?,
             seq: self.seq.ok_or(invalid("seq", "missing"))?,
-            page: self.page.ok_or(invalid("page", "missing"))?,
-            viewport: self.viewport.ok_or(invalid("viewport", "missing"))?,
+            page,
+            viewport,
             document: self.document,
             user: self.user.flatten(),
-            events: self.events.ok_or(invalid("events", "missing"))?,
+            events,
             extra: self.extra,
         })
     }

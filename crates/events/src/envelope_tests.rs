@@ -92,7 +92,10 @@ fn envelope_errors_name_the_field() {
         ),
         (
             batch_json(ok_events, "").replace(r#""viewport":{"w":1280,"h":720},"#, ""),
-            DecodeError::field("viewport", "missing"),
+            DecodeError::field(
+                "viewport",
+                "missing, and the batch has no Meta event with a width and height to take it from",
+            ),
         ),
         (batch_json(r#"{}"#, ""), DecodeError::field("events", "must be an array")),
         (batch_json(ok_events, r#","seq":8"#), DecodeError::field("seq", "duplicate key")),
@@ -199,4 +202,24 @@ fn fractional_sizes_are_rounded() {
     assert_eq!((batch.viewport.w, batch.viewport.h), (1281, 719));
     let document = batch.document.expect("document");
     assert_eq!((document.w, document.h), (1280, 4101));
+}
+
+#[test]
+fn a_batch_without_page_or_viewport_takes_them_from_its_meta_event() {
+    let bare = r#"{"v":1,"site":"shop","session":"3f2c1a9e-7b4d-4c2a-9e1f-0a1b2c3d4e5f","seq":0,"events":[
+        {"type":4,"timestamp":1,"data":{"href":"https://shop.example/p/1","width":390,"height":844}},
+        {"type":3,"timestamp":2,"data":{"source":3,"id":1,"x":0,"y":10}}]}"#;
+    let batch = batch_from_json(bare.as_bytes()).expect("decodes");
+    assert_eq!(batch.page.url, "https://shop.example/p/1");
+    assert_eq!((batch.viewport.w, batch.viewport.h), (390, 844));
+    assert_eq!(batch.document, None);
+    let packed = try_msgpack(bare).expect("msgpack");
+    assert_eq!(batch_from_msgpack(&packed).expect("decodes").page.url, "https://shop.example/p/1");
+    // Without a Meta event the batch says what is missing and why.
+    let no_meta = r#"{"v":1,"site":"shop","session":"3f2c1a9e-7b4d-4c2a-9e1f-0a1b2c3d4e5f","seq":1,"events":[
+        {"type":3,"timestamp":2,"data":{"source":3,"id":1,"x":0,"y":10}}]}"#;
+    assert_eq!(
+        batch_from_json(no_meta.as_bytes()).unwrap_err(),
+        DecodeError::field("page", "missing, and the batch has no Meta event with an href to take it from")
+    );
 }

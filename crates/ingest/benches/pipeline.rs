@@ -100,6 +100,10 @@ fn bench_batch(c: &mut Criterion, name: &str, batch: &serde_json::Value) {
     let page_keys = veil_aggregation::PageKeyRules::default();
     let masking = veil_masking::MaskingRules::default();
     let sessions = veil_masking::SessionCache::new(veil_masking::CacheConfig::default());
+    let heatmap_sessions = veil_ingest::heatmap_sessions::HeatmapSessions::new(
+        std::time::Duration::from_secs(1800),
+        veil_ingest::heatmap_sessions::DEFAULT_BUDGET_BYTES,
+    );
     let mut group = c.benchmark_group(format!("ingest_{name}"));
     group.throughput(Throughput::Bytes(json_len as u64));
     group.bench_function("baseline_decompress_decode", |b| {
@@ -121,6 +125,7 @@ fn bench_batch(c: &mut Criterion, name: &str, batch: &serde_json::Value) {
                 page_keys: &page_keys,
                 masking: &masking,
                 sessions: &sessions,
+                heatmap_sessions: &heatmap_sessions,
                 received_at: 1_795_514_400,
                 browser: "firefox",
                 user_id_key: None,

@@ -85,7 +85,7 @@ async fn ingest_inner(
         Ok(Cow::Borrowed(_)) => Plain::Body(body.clone()),
         Err(error) => return Err(error.into()),
     };
-    let run = move |plain: &[u8], budget: &mut veil_events::Budget, sessions: &veil_masking::SessionCache| {
+    let run = move |plain: &[u8], budget: &mut veil_events::Budget, state: &IngestState| {
         let context = pipeline::Context {
             encoding,
             format,
@@ -94,7 +94,8 @@ async fn ingest_inner(
             limits: &limits,
             page_keys: &page_keys,
             masking: &masking,
-            sessions,
+            sessions: &state.sessions,
+            heatmap_sessions: &state.heatmap_sessions,
             received_at,
             browser,
             user_id_key: user_id_key.as_ref(),
@@ -109,14 +110,14 @@ async fn ingest_inner(
         // A panic is answered 503 as one on the blocking pool would be,
         // rather than taking the worker's other connections with it.
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let processed = run(&plain, &mut budget, &state.sessions);
+            let processed = run(&plain, &mut budget, state);
             (processed, budget)
         }))
         .map_err(|_| Reject::Unavailable { retry_after: Duration::from_secs(1) })?
     } else {
         let ingest_state = state.clone();
         web::block(move || {
-            let processed = run(&plain, &mut budget, &ingest_state.sessions);
+            let processed = run(&plain, &mut budget, &ingest_state);
             (processed, budget)
         })
         .await

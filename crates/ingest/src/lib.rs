@@ -16,6 +16,7 @@ pub mod decompress;
 mod error;
 mod guard;
 pub mod heatmap_rows;
+pub mod heatmap_sessions;
 pub mod metrics;
 pub mod origin;
 pub mod pipeline;

@@ -108,6 +108,8 @@ pub struct Context<'a> {
     pub masking: &'a MaskingRules,
     /// Per-session masking state.
     pub sessions: &'a SessionCache,
+    /// Per-session heatmap state (scroll position, node selectors).
+    pub heatmap_sessions: &'a crate::heatmap_sessions::HeatmapSessions,
     /// Receipt time, Unix seconds.
     pub received_at: u32,
     /// Browser family from the user agent ([`crate::browser::family`]).
@@ -138,6 +140,7 @@ pub fn process_plain(plain: &[u8], context: &Context<'_>, budget: &mut Budget) -
         page_keys,
         masking,
         sessions,
+        heatmap_sessions,
         received_at,
         browser,
         user_id_key,
@@ -172,16 +175,20 @@ pub fn process_plain(plain: &[u8], context: &Context<'_>, budget: &mut Budget) -
     let mut rows = Vec::new();
     let recorded = granted.contains(Purpose::Recording) && !batch.events.is_empty();
     // A batch both aggregated and recorded has its page views read once.
+    let grid = Grid::default();
+    let now = Instant::now();
+    let mut carried = heatmap_sessions.take(&batch.site, &batch.session, now);
     let (aggregation, summary) = match (granted.contains(Purpose::Heatmaps), recorded) {
         (true, true) => {
             let (aggregation, summary) =
-                veil_aggregation::aggregate_and_summarize(&batch, page_keys, &Grid::default());
+                veil_aggregation::aggregate_and_summarize_in(&batch, page_keys, &grid, &mut carried);
             (Some(aggregation), Some(summary))
         }
-        (true, false) => (Some(veil_aggregation::aggregate(&batch, page_keys, &Grid::default())), None),
-        (false, true) => (None, Some(veil_aggregation::summarize(&batch, page_keys))),
+        (true, false) => (Some(veil_aggregation::aggregate_in(&batch, page_keys, &grid, &mut carried)), None),
+        (false, true) => (None, Some(veil_aggregation::summarize_in(&batch, page_keys, &mut carried))),
         (false, false) => (None, None),
     };
+    heatmap_sessions.put(&batch.site, &batch.session, carried, now);
     if let Some(aggregation) = aggregation {
         let origin = heatmap_rows::Origin {
             site: &batch.site,

@@ -94,6 +94,9 @@ pub enum MalformedKind {
     Version,
     /// An id or field with an invalid value.
     Field(&'static str),
+    /// `page` or `viewport` missing with no Meta event to fill it from:
+    /// the field and why (for a stock rrweb integration's developer).
+    Envelope(&'static str, &'static str),
     /// Nested deeper than the cap.
     TooDeep,
 }
@@ -123,7 +126,7 @@ impl Reject {
             Reject::UnsupportedEncoding => "unsupported_encoding",
             Reject::Malformed(MalformedKind::Body) => "malformed_body",
             Reject::Malformed(MalformedKind::Version) => "unsupported_version",
-            Reject::Malformed(MalformedKind::Field(_)) => "invalid_field",
+            Reject::Malformed(MalformedKind::Field(_) | MalformedKind::Envelope(..)) => "invalid_field",
             Reject::Malformed(MalformedKind::TooDeep) => "too_deep",
             Reject::Busy { .. } => "server_busy",
             Reject::Unavailable { .. } => "unavailable",
@@ -191,6 +194,9 @@ impl Reject {
             Reject::Malformed(MalformedKind::Version) => {
                 "unsupported batch version; this server speaks v 1".into()
             }
+            Reject::Malformed(MalformedKind::Envelope(field, reason)) => {
+                format!("`{field}` is {reason} (send `page` and `viewport`, or a Meta event first)")
+            }
             Reject::Malformed(MalformedKind::Field(field)) => {
                 format!("invalid value for `{field}`")
             }
@@ -226,6 +232,11 @@ impl From<DecodeError> for Reject {
         match error {
             DecodeError::DepthExceeded { .. } => Reject::Malformed(MalformedKind::TooDeep),
             DecodeError::UnsupportedVersion(_) => Reject::Malformed(MalformedKind::Version),
+            DecodeError::InvalidField { field: field @ ("page" | "viewport"), reason }
+                if reason.starts_with("missing, and") =>
+            {
+                Reject::Malformed(MalformedKind::Envelope(field, reason))
+            }
             DecodeError::InvalidField { field, .. } => Reject::Malformed(MalformedKind::Field(field)),
             DecodeError::TooManyEvents { .. } => Reject::TooManyEvents,
             DecodeError::TooLarge { limit } => Reject::MemoryTooLarge { limit },

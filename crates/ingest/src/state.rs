@@ -103,6 +103,9 @@ pub struct IngestState {
     /// recognised in later batches of the same session (bounded, evicted
     /// by idle time and size).
     pub sessions: veil_masking::SessionCache,
+    /// Per-session heatmap state between batches, for stock rrweb
+    /// recorders.
+    pub heatmap_sessions: crate::heatmap_sessions::HeatmapSessions,
     /// Bounds how many bodies are decompressed and decoded at once: more
     /// than the cores would only hold memory longer. Memory itself is
     /// bounded by [`IngestState::memory`].
@@ -136,6 +139,10 @@ impl IngestState {
             idle_timeout: settings.session_idle_timeout,
             ..veil_masking::CacheConfig::default()
         });
+        let heatmap_sessions = crate::heatmap_sessions::HeatmapSessions::new(
+            settings.session_idle_timeout,
+            crate::heatmap_sessions::DEFAULT_BUDGET_BYTES,
+        );
         IngestState {
             settings,
             keyring,
@@ -145,6 +152,7 @@ impl IngestState {
             limiter,
             all_origins,
             sessions,
+            heatmap_sessions,
             pipeline_permits: tokio::sync::Semaphore::new(permits),
             memory,
             erasure_requests: None,
