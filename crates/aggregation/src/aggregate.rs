@@ -203,7 +203,9 @@ pub(crate) fn page_views<'b>(
     context: &mut SessionContext,
 ) -> Vec<Segment<'b>> {
     let derive = !batch.events.iter().any(|event| event.custom_tag() == Some(TAG_CLICK));
-    if !derive {
+    // Veil's recorder sends a `veil.scroll` reading as it starts, so its
+    // first batch (the one with the snapshot) is known as its own too.
+    if !derive || batch.events.iter().any(|event| event.custom_tag() == Some(TAG_SCROLL)) {
         context.veil_recorder = true;
     }
     let selectors = if derive && with_selectors {

@@ -269,6 +269,15 @@ fn a_veil_recorder_session_learns_no_nodes() {
     let second = batch(URL, Some((1280, 4000)), vec![meta(T0 + 1, URL), snapshot(T0 + 2, 1, 0)]);
     let _ = crate::aggregate_in(&second, &PageKeyRules::default(), &Grid::default(), &mut context);
     assert_eq!(context.known_nodes(), 0);
+    // Its first batch: the snapshot with the start's `veil.scroll` reading.
+    let mut fresh = crate::SessionContext::default();
+    let first = batch(
+        URL,
+        Some((1280, 4000)),
+        vec![meta(T0, URL), snapshot(T0 + 1, 1, 0), veil_scroll(T0 + 2, 0, 4000, 720)],
+    );
+    let _ = crate::aggregate_in(&first, &PageKeyRules::default(), &Grid::default(), &mut fresh);
+    assert_eq!(fresh.known_nodes(), 0);
 }
 
 #[test]

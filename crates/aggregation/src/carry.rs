@@ -24,8 +24,9 @@ pub const MAX_KNOWN_BYTES: usize = 128 << 10;
 pub struct SessionContext {
     pub(crate) scroll: DocumentScroll,
     pub(crate) nodes: KnownNodes,
-    /// The session's batches carry `veil.click`: they need no node
-    /// selectors, so the snapshots' nodes are not learned.
+    /// The session's batches carry `veil.click` or `veil.scroll` (Veil's
+    /// recorder): its clicks name themselves, so the snapshots' nodes are
+    /// not learned.
     pub(crate) veil_recorder: bool,
 }
 
