@@ -12,7 +12,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { chromium } from "playwright-core";
+import { drive, launchChromium } from "./chromium.mjs";
 
 const [veilUrl, adminKey, screenshots] = process.argv.slice(2);
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
@@ -22,10 +22,7 @@ async function phase(name, data = {}) {
   if ((await lines.next()).done) process.exit(0);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-});
+const browser = await launchChromium();
 
 async function openPage(viewport) {
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
@@ -44,8 +41,7 @@ const typed = {
   "#password": "hunter2-Typedsecret",
 };
 
-let exitCode = 0;
-try {
+await drive(browser, async () => {
   mkdirSync(screenshots, { recursive: true });
 
   // 1. A visitor of the demo shop: banner, accept, browse, checkout.
@@ -133,10 +129,4 @@ try {
     typedInReplay: Object.values(typed).filter((t) => replayed.includes(t)),
     pageErrors: admin.errors,
   });
-} catch (error) {
-  process.stdout.write(JSON.stringify({ phase: "error", error: String(error && error.stack) }) + "\n");
-  exitCode = 1;
-} finally {
-  await browser.close();
-}
-process.exit(exitCode);
+});
