@@ -1,7 +1,6 @@
 //! A deterministic, realistic rrweb 2.x recording of one visitor, for
 //! benchmarks whose result depends on what the events look like (storage
-//! size, compression, masking cost) and for `veil demo`, whose visits
-//! make a first run's console show pages, heatmaps and replays. Hand-written fixtures are too small
+//! size, compression, masking cost); `veil demo` uses its seeded [`Rng`]. Hand-written fixtures are too small
 //! and too regular for that: compression ratios measured on them say
 //! little about a real visit.
 //!
