@@ -7,7 +7,7 @@
 //   node demo-fixtures.mjs <veil url with server.demo_site> <output file>
 //
 // crates/server/tests/demo_fixtures.rs runs this and compares the result
-// with the committed crates/server/src/commands/demo_pages.json; after a
+// with the committed crates/server/src/commands/demo/pages.json; after a
 // change to the demo pages, regenerate it with
 //   UPDATE_DEMO_FIXTURES=1 cargo test -p veil-server --test demo_fixtures
 

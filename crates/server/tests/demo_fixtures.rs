@@ -1,4 +1,4 @@
-//! The demo's page fixtures (`crates/server/src/commands/demo_pages.json`,
+//! The demo's page fixtures (`crates/server/src/commands/demo/pages.json`,
 //! what `veil demo` builds its visits from) are of the demo shop served
 //! now: Chromium records every demo page again with rrweb and the result
 //! must equal the committed file. After a change to the demo pages:
@@ -34,7 +34,7 @@ fn the_demo_fixtures_are_of_the_pages_served_now() {
     let mut driver = Driver::start("demo-fixtures.mjs", &[veil.base_url(), &fresh_arg]);
     let written = driver.phase("written");
     assert_eq!(written["pages"], 10, "{written}");
-    let committed_path = repo_root().join("crates/server/src/commands/demo_pages.json");
+    let committed_path = repo_root().join("crates/server/src/commands/demo/pages.json");
     if std::env::var_os("UPDATE_DEMO_FIXTURES").is_some_and(|v| v == "1") {
         std::fs::copy(&fresh, &committed_path).unwrap();
     }
