@@ -8,6 +8,7 @@ mod console;
 mod console_assets;
 pub mod console_session;
 pub(crate) mod dates;
+pub mod demo_site;
 pub mod edge;
 mod embedded;
 mod health;
@@ -95,10 +96,21 @@ pub(crate) fn recording_horizon(site: &crate::config::SiteConfig) -> String {
 
 /// Mounts every route.
 pub fn routes(config: &mut web::ServiceConfig) {
+    demo_site::routes(config);
     config
-        .route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/metrics", web::get().to(health::metrics))
+        .service(
+            web::resource("/healthz")
+                .route(web::get().to(health::healthz))
+                .default_service(web::to(get_only)),
+        )
+        .service(
+            web::resource("/readyz").route(web::get().to(health::readyz)).default_service(web::to(get_only)),
+        )
+        .service(
+            web::resource("/metrics")
+                .route(web::get().to(health::metrics))
+                .default_service(web::to(get_only)),
+        )
         .service(
             web::resource("/sdk/veil.min.js")
                 .route(web::get().to(sdk::recorder))
@@ -117,9 +129,21 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .service(
             web::resource("/console/me").route(web::get().to(console::me)).default_service(web::to(get_only)),
         )
-        .route("/console", web::get().to(console_assets::serve))
-        .route("/console/", web::get().to(console_assets::serve))
-        .route("/console/{file}", web::get().to(console_assets::serve))
+        .service(
+            web::resource("/console")
+                .route(web::get().to(console_assets::serve))
+                .default_service(web::to(get_only)),
+        )
+        .service(
+            web::resource("/console/")
+                .route(web::get().to(console_assets::serve))
+                .default_service(web::to(get_only)),
+        )
+        .service(
+            web::resource("/console/{file}")
+                .route(web::get().to(console_assets::serve))
+                .default_service(web::to(get_only)),
+        )
         .service(
             web::resource("/v1/sites").route(web::get().to(sites::list)).default_service(web::to(get_only)),
         )
@@ -198,7 +222,8 @@ pub fn query_config() -> web::QueryConfig {
     })
 }
 
-/// Other methods on read-only resources.
+/// Other methods on read-only resources: `405` with `Allow`, not the
+/// `404` of a path that does not exist.
 async fn get_only() -> actix_web::HttpResponse {
     method_not_allowed("GET")
 }

@@ -62,7 +62,8 @@ pub async fn list(
         None => String::new(),
     };
     let device = super::device_param(query.device.as_deref(), "all")?.1.map_or(0, |d| d as i8);
-    let min_duration_ms = match query.min_duration.as_deref() {
+    // Empty is absent, as for `page`, `has` and `user`: a form left blank.
+    let min_duration_ms = match query.min_duration.as_deref().filter(|d| !d.trim().is_empty()) {
         Some(text) => duration_ms(text)?,
         None => 0,
     };
