@@ -112,6 +112,9 @@ fn a_site_bundling_the_packed_tarball_records_after_consent() {
     assert_eq!(recorded["hasGlobal"], false, "the ES module set window.veil");
     wait_for_query(&db, "SELECT count() > 0 FROM recordings", "1", Duration::from_secs(15));
     wait_for_query(&db, "SELECT sumMerge(clicks) >= 1 FROM heatmap_clicks", "1", Duration::from_secs(15));
+    // The sessions index is the last table a shipment writes: a list read
+    // as soon as the recordings are in may not see the session yet.
+    wait_for_query(&db, "SELECT count() > 0 FROM session_index", "1", Duration::from_secs(15));
     let sessions = api(&veil, "GET", "/v1/sites/demo/sessions", Some(ANALYST_KEY), b"").json();
     assert_eq!(sessions["total"], 1, "{sessions}");
     driver.go_on();
