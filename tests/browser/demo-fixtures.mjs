@@ -11,11 +11,10 @@
 // change to the demo pages, regenerate it with
 //   UPDATE_DEMO_FIXTURES=1 cargo test -p veil-server --test demo_fixtures
 
-import { readFileSync, writeFileSync } from "node:fs";
-import { drive, launchChromium } from "./chromium.mjs";
+import { writeFileSync } from "node:fs";
+import { drive, injectRrweb, launchChromium } from "./chromium.mjs";
 
 const [veilUrl, output] = process.argv.slice(2);
-const rrweb = readFileSync(new URL("../../sdk-js/node_modules/@rrweb/record/dist/record.umd.min.cjs", import.meta.url), "utf8");
 const slugs = ["trail-jacket", "down-parka", "rain-shell", "fleece-hoodie", "hiking-boots", "merino-base-layer"];
 const paths = ["/", "/products", ...slugs.map((s) => `/products/${s}`), "/contact", "/checkout"];
 
@@ -31,7 +30,7 @@ await drive(browser, async () => {
     const response = await page.goto(`${veilUrl}${path}`);
     if (!response.ok()) throw new Error(`${path} answered ${response.status()}`);
     await page.waitForLoadState("load");
-    await page.addScriptTag({ content: rrweb });
+    await injectRrweb(page);
     const fixture = await page.evaluate(async () => {
       const events = [];
       const rr = typeof window.rrwebRecord === "function" ? { record: window.rrwebRecord } : window.rrwebRecord;

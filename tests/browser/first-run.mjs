@@ -11,16 +11,9 @@
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { drive, launchChromium } from "./chromium.mjs";
+import { drive, launchChromium, phase } from "./chromium.mjs";
 
 const [veilUrl, adminKey, screenshots] = process.argv.slice(2);
-const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
-
-async function phase(name, data = {}) {
-  process.stdout.write(JSON.stringify({ phase: name, consoleErrors: [], ...data }) + "\n");
-  if ((await lines.next()).done) process.exit(0);
-}
 
 const browser = await launchChromium();
 

@@ -14,20 +14,11 @@
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
-import { drive, launchChromium } from "./chromium.mjs";
+import { drive, launchChromium, phase } from "./chromium.mjs";
 
 const [work, sdk, pageUrl, veilUrl] = process.argv.slice(2);
-const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 const consoleErrors = [];
-
-/** Tells the test where we are, then waits for it to say go on. */
-async function phase(name, data = {}) {
-  process.stdout.write(JSON.stringify({ phase: name, consoleErrors, ...data }) + "\n");
-  const next = await lines.next();
-  if (next.done) process.exit(0);
-}
 
 /** Runs a command with its output on stderr (stdout is the protocol). */
 function run(command, args, cwd) {
@@ -130,5 +121,5 @@ await drive(browser, async () => {
   await page.click("#buy");
   await page.waitForTimeout(300);
   await page.evaluate(() => window.veilPackage.flush());
-  await phase("recorded", { requests, hasGlobal: await page.evaluate(() => "veil" in window) });
+  await phase("recorded", { consoleErrors, requests, hasGlobal: await page.evaluate(() => "veil" in window) });
 });

@@ -9,19 +9,9 @@
 // Protocol: one JSON line on stdout per phase; after each the script waits
 // for a line on stdin before going on, so the test can look at the server.
 
-import { createInterface } from "node:readline";
-import { drive, launchChromium } from "./chromium.mjs";
+import { drive, launchChromium, phase } from "./chromium.mjs";
 
 const [scenario, pageUrl, veilUrl] = process.argv.slice(2);
-const stdin = createInterface({ input: process.stdin });
-const lines = stdin[Symbol.asyncIterator]();
-
-/** Tells the test where we are, then waits for it to say go on. */
-async function phase(name, data = {}) {
-  process.stdout.write(JSON.stringify({ phase: name, ...data }) + "\n");
-  const next = await lines.next();
-  if (next.done) process.exit(0);
-}
 
 const browser = await launchChromium();
 await drive(browser, async () => {

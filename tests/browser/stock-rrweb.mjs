@@ -2,31 +2,23 @@
 // @rrweb/record, not Veil's recorder) for crates/server/tests/stock_rrweb.rs,
 // posting Veil batches by hand as a site with its own rrweb integration
 // would: the snapshot in batch 0, a scroll in batch 1, clicks after the
-// scroll in batch 2, and a last one with neither page nor viewport nor a
-// Meta event to take them from, which the server refuses with a 400 that
-// says so.
+// scroll in batch 2, then batch 3 with neither page nor viewport nor a
+// Meta event (placed where the session's earlier batches were), and last
+// the same from a session the server has never seen, which it refuses
+// with a 400 that says why.
 //
 //   node stock-rrweb.mjs <scenario> <shop url> <veil url>
 
-import { readFileSync } from "node:fs";
-import { createInterface } from "node:readline";
-import { drive, launchChromium } from "./chromium.mjs";
+import { drive, injectRrweb, launchChromium, phase } from "./chromium.mjs";
 
 const [, shopUrl, veilUrl] = process.argv.slice(2);
-const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
-const rrweb = readFileSync(new URL("../../sdk-js/node_modules/@rrweb/record/dist/record.umd.min.cjs", import.meta.url), "utf8");
-
-async function phase(name, data = {}) {
-  process.stdout.write(JSON.stringify({ phase: name, consoleErrors: [], ...data }) + "\n");
-  if ((await lines.next()).done) process.exit(0);
-}
 
 const browser = await launchChromium();
 await drive(browser, async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
   await page.goto(shopUrl);
-  await page.addScriptTag({ content: rrweb });
+  await injectRrweb(page);
   const started = await page.evaluate(async (veil) => {
     const visitor = "5a".repeat(16);
     const grant = await fetch(`${veil}/v1/consent`, {
@@ -42,8 +34,8 @@ await drive(browser, async () => {
     const record = typeof window.rrwebRecord === "function" ? window.rrwebRecord : window.rrwebRecord.record;
     record({ emit: (event) => buffer.push(event) });
     // One Veil batch of what rrweb emitted since the last one.
-    window.sendBatch = async (envelope = true) => {
-      const batch = { v: 1, site: "demo", session, seq: seq++, events: buffer.splice(0) };
+    window.sendBatch = async (envelope = true, otherSession = undefined) => {
+      const batch = { v: 1, site: "demo", session: otherSession ?? session, seq: seq++, events: buffer.splice(0) };
       if (envelope) {
         batch.page = { url: location.href };
         batch.viewport = { w: innerWidth, h: innerHeight };
@@ -79,6 +71,10 @@ await drive(browser, async () => {
   clicks.push({ x: 780, y: 1230, selector: "button#promo" });
   await page.waitForTimeout(300);
   answers.push(await page.evaluate(() => window.sendBatch(false)));
+  // The same from a session without an earlier batch.
+  await page.mouse.click(790, 230);
+  await page.waitForTimeout(300);
+  answers.push(await page.evaluate(() => window.sendBatch(false, crypto.randomUUID())));
   const documentSize = await page.evaluate(() => ({
     w: document.documentElement.scrollWidth,
     h: document.documentElement.scrollHeight,

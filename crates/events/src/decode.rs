@@ -19,6 +19,8 @@ use crate::batch::Batch;
 use crate::budget::Budget;
 use crate::error::DecodeError;
 use crate::event::Event;
+
+pub use crate::envelope::{SessionPage, SessionPageLookup};
 use crate::{json, msgpack};
 
 pub use crate::limits::{MAX_DEPTH, MAX_EVENTS};
@@ -26,12 +28,12 @@ pub use crate::limits::{MAX_DEPTH, MAX_EVENTS};
 /// Decodes one batch sent as MessagePack (what the recorder sends),
 /// without a memory budget: for input whose size the caller trusts.
 pub fn batch_from_msgpack(input: &[u8]) -> Result<Batch<'_>, DecodeError> {
-    msgpack::batch(input, &mut Budget::unlimited(), None)
+    msgpack::batch(input, &mut Budget::unlimited(), None)?.place(None)
 }
 
 /// Decodes one batch sent as JSON, without a memory budget.
 pub fn batch_from_json(input: &[u8]) -> Result<Batch<'_>, DecodeError> {
-    json::batch(input, &mut Budget::unlimited(), None)
+    json::batch(input, &mut Budget::unlimited(), None)?.place(None)
 }
 
 /// What decoding untrusted input may spend and must find.
@@ -43,6 +45,10 @@ pub struct Bounds<'a> {
     /// is refused with [`DecodeError::UnexpectedSite`] when its `site`
     /// field is read, before the events that follow it are decoded.
     pub site: Option<&'a str>,
+    /// Where the session's earlier batches were: a batch without `page`
+    /// or `viewport` and without a Meta event is placed there (SPEC §4
+    /// fallback) instead of refused.
+    pub session_page: Option<SessionPageLookup<'a>>,
 }
 
 /// [`batch_from_msgpack`] within `bounds`: what ingest calls.
@@ -50,12 +56,12 @@ pub fn batch_from_msgpack_within<'de>(
     input: &'de [u8],
     bounds: Bounds<'_>,
 ) -> Result<Batch<'de>, DecodeError> {
-    msgpack::batch(input, bounds.budget, bounds.site)
+    msgpack::batch(input, bounds.budget, bounds.site)?.place(bounds.session_page)
 }
 
 /// [`batch_from_json`] within `bounds`.
 pub fn batch_from_json_within<'de>(input: &'de [u8], bounds: Bounds<'_>) -> Result<Batch<'de>, DecodeError> {
-    json::batch(input, bounds.budget, bounds.site)
+    json::batch(input, bounds.budget, bounds.site)?.place(bounds.session_page)
 }
 
 /// Decodes a bare MessagePack array of rrweb events (no envelope).

@@ -13,7 +13,7 @@ use crate::budget::Budget;
 use crate::error::DecodeError;
 use crate::event::Event;
 use crate::ids::{is_valid_session_id, is_valid_site_id};
-use crate::kinds::EventType;
+use crate::kinds::{EventType, IncrementalSource};
 use crate::limits::{MAX_EVENTS, has_duplicate_keys, push};
 use crate::value::{Entry, Value};
 
@@ -186,54 +186,120 @@ impl<'de, 's> BatchFields<'de, 's> {
         set_once(&mut self.events, events, "events")
     }
 
-    /// The batch, once every required field was seen.
-    pub(crate) fn finish(self) -> Result<Batch<'de>, DecodeError> {
+    /// The batch, once every required field was seen; its page and
+    /// viewport may still be missing ([`OpenBatch::place`]).
+    pub(crate) fn finish(self) -> Result<OpenBatch<'de>, DecodeError> {
         if has_duplicate_keys(&self.extra) {
             return Err(invalid("batch", "duplicate key"));
         }
-        let events = self.events.ok_or(invalid("events", "missing"))?;
-        // A stock rrweb integration may send bare events: its Meta event
-        // says where and how large the page is (SPEC §4 fallback).
-        let meta = events.iter().find(|event| event.kind == EventType::Meta).map(|event| &event.data);
-        let page = match self.page {
-            Some(page) => page,
-            None => meta
-                .and_then(|data| data.get("href"))
-                .and_then(Value::as_str)
-                .filter(|href| !href.is_empty())
-                .map(|href| Page { url: Cow::Owned(href.to_owned()), title: None, extra: Vec::new() })
-                .ok_or(invalid(
-                    "page",
-                    "missing, and the batch has no Meta event with an href to take it from",
-                ))?,
-        };
-        let viewport = match self.viewport {
-            Some(viewport) => viewport,
-            None => meta
-                .and_then(|data| {
-                    let side =
-                        |name| data.get(name).and_then(Value::as_u64).and_then(|v| u32::try_from(v).ok());
-                    Some(Size { w: side("width")?, h: side("height")?, extra: Vec::new() })
-                })
-                .ok_or(invalid(
-                    "viewport",
-                    "missing, and the batch has no Meta event with a width and height to take it from",
-                ))?,
-        };
-        Ok(Batch {
-            v: self.v.ok_or(invalid("v", "missing"))?,
-            site: self.site.ok_or(invalid("site", "missing"))?,
-            session: self.session.ok_or(invalid("session", "missing"))?,
-            seq: self.seq.ok_or(invalid("seq", "missing"))?,
-            page,
-            viewport,
-            document: self.document,
-            user: self.user.flatten(),
-            events,
-            extra: self.extra,
+        Ok(OpenBatch {
+            batch: Batch {
+                v: self.v.ok_or(invalid("v", "missing"))?,
+                site: self.site.ok_or(invalid("site", "missing"))?,
+                session: self.session.ok_or(invalid("session", "missing"))?,
+                seq: self.seq.ok_or(invalid("seq", "missing"))?,
+                page: Page { url: Cow::Borrowed(""), title: None, extra: Vec::new() },
+                viewport: Size::new(0, 0),
+                document: self.document,
+                user: self.user.flatten(),
+                events: self.events.ok_or(invalid("events", "missing"))?,
+                extra: self.extra,
+            },
+            page: self.page,
+            viewport: self.viewport,
         })
     }
 }
+
+/// A decoded batch whose `page` and `viewport` were perhaps not sent.
+pub(crate) struct OpenBatch<'de> {
+    /// Everything else; its page and viewport are placeholders until placed.
+    batch: Batch<'de>,
+    page: Option<Page<'de>>,
+    viewport: Option<Size<'de>>,
+}
+
+impl<'de> OpenBatch<'de> {
+    /// The batch, its page and viewport taken, in this order, from the
+    /// envelope, from the batch's own Meta event (a stock rrweb
+    /// integration sends bare events), or from the session's earlier
+    /// batches (`earlier`: rrweb sends one Meta per page load, so later
+    /// batches of the page have none); SPEC §4 fallback.
+    pub(crate) fn place(self, earlier: Option<SessionPageLookup<'_>>) -> Result<Batch<'de>, DecodeError> {
+        let OpenBatch { mut batch, page, viewport } = self;
+        let meta = batch.events.iter().find(|event| event.kind == EventType::Meta).map(|event| &event.data);
+        let page = page.or_else(|| {
+            let href = meta?.get("href")?.as_str().filter(|href| !href.is_empty())?;
+            Some(Page { url: Cow::Owned(href.to_owned()), title: None, extra: Vec::new() })
+        });
+        let viewport = viewport.or_else(|| {
+            let data = meta?;
+            let side = |name| data.get(name).and_then(Value::as_u64).and_then(|v| u32::try_from(v).ok());
+            Some(Size::new(side("width")?, side("height")?))
+        });
+        let known = match (&page, &viewport, earlier) {
+            (Some(_), Some(_), _) | (_, _, None) => None,
+            (_, _, Some(lookup)) => lookup(&batch.site, &batch.session),
+        };
+        let page = page
+            .or_else(|| {
+                let known = known.as_ref()?;
+                Some(Page { url: Cow::Owned(known.url.clone()), title: None, extra: Vec::new() })
+            })
+            .ok_or(invalid(
+                "page",
+                "missing; the batch has no Meta event with an href and the session no earlier page",
+            ))?;
+        let viewport = viewport
+            .or_else(|| known.as_ref().map(|known| Size::new(known.viewport.0, known.viewport.1)))
+            .ok_or(invalid(
+                "viewport",
+                "missing; the batch has no Meta event with a width and height and the session no earlier viewport",
+            ))?;
+        batch.page = page;
+        batch.viewport = viewport;
+        Ok(batch)
+    }
+}
+
+/// Where a session's batches so far were: what a later batch that sends
+/// neither `page` nor `viewport`, nor a Meta event, is placed by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionPage {
+    /// The page URL (as stored: after masking).
+    pub url: String,
+    /// The viewport in CSS px, as last resized.
+    pub viewport: (u32, u32),
+}
+
+impl SessionPage {
+    /// Where `batch` leaves its session: its page, and its viewport after
+    /// the batch's last ViewportResize event.
+    pub fn after(batch: &Batch<'_>) -> SessionPage {
+        let resized = batch
+            .events
+            .iter()
+            .rev()
+            .filter(|e| e.source() == Some(IncrementalSource::ViewportResize))
+            .find_map(|event| {
+                let side =
+                    |name| event.data.get(name).and_then(Value::as_u64).and_then(|v| u32::try_from(v).ok());
+                Some((side("width")?, side("height")?))
+            });
+        SessionPage {
+            url: batch.page.url.clone().into_owned(),
+            viewport: resized.unwrap_or((batch.viewport.w, batch.viewport.h)),
+        }
+    }
+
+    /// Memory it holds, roughly.
+    pub fn approx_bytes(&self) -> usize {
+        std::mem::size_of::<Self>() + self.url.len()
+    }
+}
+
+/// Finds a session's [`SessionPage`] by site and session id.
+pub type SessionPageLookup<'a> = &'a dyn Fn(&str, &str) -> Option<SessionPage>;
 
 /// Refuses an event array whose declared length is already over the limit
 /// (MessagePack states it up front).

@@ -94,7 +94,7 @@ fn envelope_errors_name_the_field() {
             batch_json(ok_events, "").replace(r#""viewport":{"w":1280,"h":720},"#, ""),
             DecodeError::field(
                 "viewport",
-                "missing, and the batch has no Meta event with a width and height to take it from",
+                "missing; the batch has no Meta event with a width and height and the session no earlier viewport",
             ),
         ),
         (batch_json(r#"{}"#, ""), DecodeError::field("events", "must be an array")),
@@ -220,6 +220,55 @@ fn a_batch_without_page_or_viewport_takes_them_from_its_meta_event() {
         {"type":3,"timestamp":2,"data":{"source":3,"id":1,"x":0,"y":10}}]}"#;
     assert_eq!(
         batch_from_json(no_meta.as_bytes()).unwrap_err(),
-        DecodeError::field("page", "missing, and the batch has no Meta event with an href to take it from")
+        DecodeError::field(
+            "page",
+            "missing; the batch has no Meta event with an href and the session no earlier page"
+        )
+    );
+}
+
+#[test]
+fn a_later_batch_without_envelope_or_meta_is_placed_where_its_session_was() {
+    use crate::budget::Budget;
+    use crate::decode::{Bounds, SessionPage, batch_from_json_within, batch_from_msgpack_within};
+    const SESSION: &str = "3f2c1a9e-7b4d-4c2a-9e1f-0a1b2c3d4e5f";
+    // The first batch: a Meta event, then a resize of the window.
+    let first = r#"{"v":1,"site":"shop","session":"3f2c1a9e-7b4d-4c2a-9e1f-0a1b2c3d4e5f","seq":0,"events":[
+        {"type":4,"timestamp":1,"data":{"href":"https://shop.example/p/1","width":390,"height":844}},
+        {"type":3,"timestamp":2,"data":{"source":4,"width":844,"height":390}},
+        {"type":3,"timestamp":3,"data":{"source":3,"id":1,"x":0,"y":10}}]}"#;
+    let first = batch_from_json(first.as_bytes()).expect("decodes");
+    let known = SessionPage::after(&first);
+    assert_eq!(known, SessionPage { url: "https://shop.example/p/1".into(), viewport: (844, 390) });
+    let lookup = |site: &str, session: &str| (site == "shop" && session == SESSION).then(|| known.clone());
+
+    let later = r#"{"v":1,"site":"shop","session":"3f2c1a9e-7b4d-4c2a-9e1f-0a1b2c3d4e5f","seq":1,"events":[
+        {"type":3,"timestamp":9,"data":{"source":2,"type":2,"id":7,"x":5,"y":6}}]}"#;
+    let mut budget = Budget::unlimited();
+    let bounds = Bounds { budget: &mut budget, site: Some("shop"), session_page: Some(&lookup) };
+    let placed = batch_from_json_within(later.as_bytes(), bounds).expect("placed by the session");
+    assert_eq!(placed.page.url, "https://shop.example/p/1");
+    assert_eq!((placed.viewport.w, placed.viewport.h), (844, 390));
+    let packed = try_msgpack(later).expect("msgpack");
+    let bounds = Bounds { budget: &mut budget, site: Some("shop"), session_page: Some(&lookup) };
+    let placed = batch_from_msgpack_within(&packed, bounds).expect("placed by the session");
+    assert_eq!(placed.page.url, "https://shop.example/p/1");
+
+    // What the batch says itself wins over the session's memory.
+    let own = later.replace(r#""seq":1,"#, r#""seq":1,"viewport":{"w":1280,"h":720},"#);
+    let bounds = Bounds { budget: &mut budget, site: Some("shop"), session_page: Some(&lookup) };
+    let placed = batch_from_json_within(own.as_bytes(), bounds).expect("decodes");
+    assert_eq!((placed.viewport.w, placed.viewport.h), (1280, 720));
+    assert_eq!(placed.page.url, "https://shop.example/p/1");
+
+    // Another session has no earlier page: refused, saying why.
+    let other = later.replace(SESSION, "0a1b2c3d-7b4d-4c2a-9e1f-3f2c1a9e4e5f");
+    let bounds = Bounds { budget: &mut budget, site: Some("shop"), session_page: Some(&lookup) };
+    assert_eq!(
+        batch_from_json_within(other.as_bytes(), bounds).unwrap_err(),
+        DecodeError::field(
+            "page",
+            "missing; the batch has no Meta event with an href and the session no earlier page"
+        )
     );
 }

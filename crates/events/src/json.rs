@@ -18,10 +18,9 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::error::Category;
 
-use crate::batch::Batch;
 use crate::budget::{ALLOCATION_OVERHEAD, Budget};
 use crate::envelope::{
-    BATCH_DEPTH, BatchFields, EVENTS_KEY, EventFields, batch_not_a_map, check_declared_events,
+    BATCH_DEPTH, BatchFields, EVENTS_KEY, EventFields, OpenBatch, batch_not_a_map, check_declared_events,
     event_not_a_map, events_not_an_array, push_event,
 };
 use crate::error::{DecodeError, Format};
@@ -35,7 +34,7 @@ pub(crate) fn batch<'de>(
     input: &'de [u8],
     budget: &mut Budget,
     expected_site: Option<&str>,
-) -> Result<Batch<'de>, DecodeError> {
+) -> Result<OpenBatch<'de>, DecodeError> {
     run(input, budget, expected_site, |ctx, de| BatchSeed { ctx }.deserialize(de))
 }
 
@@ -315,15 +314,15 @@ impl BatchSeed<'_> {
 }
 
 impl<'de> DeserializeSeed<'de> for BatchSeed<'_> {
-    type Value = Batch<'de>;
+    type Value = OpenBatch<'de>;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Batch<'de>, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<OpenBatch<'de>, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for BatchSeed<'_> {
-    type Value = Batch<'de>;
+    type Value = OpenBatch<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a batch object")
@@ -335,7 +334,7 @@ impl<'de> Visitor<'de> for BatchSeed<'_> {
         Err(self.wrong_type())
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Batch<'de>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OpenBatch<'de>, A::Error> {
         let ctx = self.ctx;
         let mut fields = BatchFields::expecting(ctx.expected_site.as_deref());
         while let Some(key) = map.next_key_seed(KeySeed { ctx })? {

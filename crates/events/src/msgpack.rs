@@ -16,10 +16,9 @@
 
 use std::borrow::Cow;
 
-use crate::batch::Batch;
 use crate::budget::Budget;
 use crate::envelope::{
-    BATCH_DEPTH, BatchFields, EVENTS_KEY, EventFields, batch_not_a_map, check_declared_events,
+    BATCH_DEPTH, BatchFields, EVENTS_KEY, EventFields, OpenBatch, batch_not_a_map, check_declared_events,
     event_not_a_map, events_not_an_array, push_event,
 };
 use crate::error::{DecodeError, Format};
@@ -33,7 +32,7 @@ pub(crate) fn batch<'de>(
     input: &'de [u8],
     budget: &mut Budget,
     expected_site: Option<&str>,
-) -> Result<Batch<'de>, DecodeError> {
+) -> Result<OpenBatch<'de>, DecodeError> {
     let mut r = Reader::new(input, budget);
     let batch = r.batch(expected_site);
     r.finish(batch)
@@ -338,7 +337,7 @@ impl<'de, 'b> Reader<'de, 'b> {
         }
     }
 
-    fn batch(&mut self, expected_site: Option<&str>) -> Result<Batch<'de>, DecodeError> {
+    fn batch(&mut self, expected_site: Option<&str>) -> Result<OpenBatch<'de>, DecodeError> {
         let Head::Map(len) = self.next()? else {
             return Err(batch_not_a_map());
         };

@@ -128,9 +128,12 @@ fn live_and_charged(body: &[u8], json: bool) -> (usize, usize) {
     let mut budget = Budget::unlimited();
     let region = Region::new(GLOBAL);
     let batch = if json {
-        decode::batch_from_json_within(body, Bounds { budget: &mut budget, site: None })
+        decode::batch_from_json_within(body, Bounds { budget: &mut budget, site: None, session_page: None })
     } else {
-        decode::batch_from_msgpack_within(body, Bounds { budget: &mut budget, site: None })
+        decode::batch_from_msgpack_within(
+            body,
+            Bounds { budget: &mut budget, site: None, session_page: None },
+        )
     }
     .unwrap();
     let stats = region.change();
@@ -186,7 +189,10 @@ fn a_spent_budget_stops_the_decode_before_the_heap_passes_it() {
     let limit = 8 << 20;
     let mut budget = Budget::new(limit, None);
     let region = Region::new(GLOBAL);
-    let result = decode::batch_from_msgpack_within(&body, Bounds { budget: &mut budget, site: None });
+    let result = decode::batch_from_msgpack_within(
+        &body,
+        Bounds { budget: &mut budget, site: None, session_page: None },
+    );
     let peak_ish = region.change().bytes_allocated;
     assert_eq!(result.unwrap_err(), DecodeError::TooLarge { limit });
     // Everything allocated on the way (the last doubling included) stays
@@ -201,16 +207,29 @@ fn an_exhausted_pool_answers_busy_and_is_refilled_by_drop() {
     let pool = MemoryPool::new(5 << 20);
     let body = msgpack_batch(SITE, &ints(60_000));
     let mut first = Budget::new(usize::MAX, Some(pool.clone()));
-    let held = decode::batch_from_msgpack_within(&body, Bounds { budget: &mut first, site: None }).unwrap();
+    let held = decode::batch_from_msgpack_within(
+        &body,
+        Bounds { budget: &mut first, site: None, session_page: None },
+    )
+    .unwrap();
     let mut second = Budget::new(usize::MAX, Some(pool.clone()));
-    let refused = decode::batch_from_msgpack_within(&body, Bounds { budget: &mut second, site: None });
+    let refused = decode::batch_from_msgpack_within(
+        &body,
+        Bounds { budget: &mut second, site: None, session_page: None },
+    );
     assert_eq!(refused.unwrap_err(), DecodeError::MemoryBusy);
     drop(second);
     drop(held);
     drop(first);
     assert_eq!(pool.in_use(), 0);
     let mut third = Budget::new(usize::MAX, Some(pool.clone()));
-    assert!(decode::batch_from_msgpack_within(&body, Bounds { budget: &mut third, site: None }).is_ok());
+    assert!(
+        decode::batch_from_msgpack_within(
+            &body,
+            Bounds { budget: &mut third, site: None, session_page: None }
+        )
+        .is_ok()
+    );
 }
 
 #[test]
@@ -218,17 +237,27 @@ fn another_sites_batch_is_refused_before_its_events_are_decoded() {
     let _serial = serial();
     let body = msgpack_batch("other", &ints(1 << 20));
     let mut budget = Budget::new(usize::MAX, None);
-    let result = decode::batch_from_msgpack_within(&body, Bounds { budget: &mut budget, site: Some(SITE) });
+    let result = decode::batch_from_msgpack_within(
+        &body,
+        Bounds { budget: &mut budget, site: Some(SITE), session_page: None },
+    );
     assert_eq!(result.unwrap_err(), DecodeError::UnexpectedSite);
     assert!(budget.used() < 4096, "charged {} before refusing", budget.used());
     let json = br#"{"site":"other","v":1,"events":[1,2,3]}"#;
     let mut budget = Budget::unlimited();
-    let result = decode::batch_from_json_within(json, Bounds { budget: &mut budget, site: Some(SITE) });
+    let result = decode::batch_from_json_within(
+        json,
+        Bounds { budget: &mut budget, site: Some(SITE), session_page: None },
+    );
     assert_eq!(result.unwrap_err(), DecodeError::UnexpectedSite);
     // The right site decodes.
     let body = msgpack_batch(SITE, &ints(10));
     let mut budget = Budget::unlimited();
     assert!(
-        decode::batch_from_msgpack_within(&body, Bounds { budget: &mut budget, site: Some(SITE) }).is_ok()
+        decode::batch_from_msgpack_within(
+            &body,
+            Bounds { budget: &mut budget, site: Some(SITE), session_page: None }
+        )
+        .is_ok()
     );
 }

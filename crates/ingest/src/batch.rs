@@ -32,6 +32,9 @@ pub async fn ingest(
     state.metrics.memory_peak.set(gauge(state.memory.peak()));
     state.metrics.masking_sessions.set(gauge(state.sessions.len()));
     state.metrics.masking_session_nodes.set(gauge(state.sessions.total_nodes()));
+    let (held, bytes) = state.heatmap_sessions.usage();
+    state.metrics.heatmap_sessions.set(gauge(held));
+    state.metrics.heatmap_session_bytes.set(gauge(bytes));
     result
 }
 

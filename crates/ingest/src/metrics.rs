@@ -53,6 +53,13 @@ pub struct IngestMetrics {
     /// those sessions (form fields, blocked and masked elements), the bulk
     /// of their memory.
     pub masking_session_nodes: IntGauge,
+    /// `veil_ingest_heatmap_sessions`: sessions whose heatmap state
+    /// (scroll position, node selectors, page) is held for their next
+    /// batch.
+    pub heatmap_sessions: IntGauge,
+    /// `veil_ingest_heatmap_session_bytes`: the memory that state takes,
+    /// as charged against its budget.
+    pub heatmap_session_bytes: IntGauge,
 }
 
 impl IngestMetrics {
@@ -123,7 +130,17 @@ impl IngestMetrics {
                 "veil_ingest_masking_session_nodes",
                 "Nodes masking remembers (form fields, blocked and masked elements) over the held sessions.",
             )?,
+            heatmap_sessions: IntGauge::new(
+                "veil_ingest_heatmap_sessions",
+                "Sessions whose heatmap state (scroll, node selectors, page) is held, as of the last batch.",
+            )?,
+            heatmap_session_bytes: IntGauge::new(
+                "veil_ingest_heatmap_session_bytes",
+                "Bytes the held heatmap state of sessions takes (a 64 MiB budget).",
+            )?,
         };
+        registry.register(Box::new(metrics.heatmap_sessions.clone()))?;
+        registry.register(Box::new(metrics.heatmap_session_bytes.clone()))?;
         registry.register(Box::new(metrics.masking_sessions.clone()))?;
         registry.register(Box::new(metrics.masking_session_nodes.clone()))?;
         registry.register(Box::new(metrics.memory_in_use.clone()))?;

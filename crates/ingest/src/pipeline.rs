@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use veil_aggregation::{Grid, PageKeyRules};
 use veil_consent::{Claims, Purpose, Purposes};
-use veil_events::decode::Bounds;
+use veil_events::decode::{Bounds, SessionPage};
 use veil_events::{Batch, Budget, BudgetError, EventType, decode};
 use veil_masking::{MaskingRules, SessionCache};
 use veil_store::rows::{QueuedRow, RecordingRow, SessionIndexRow};
@@ -148,7 +148,11 @@ pub fn process_plain(plain: &[u8], context: &Context<'_>, budget: &mut Budget) -
     let started = Instant::now();
     // The token's site is checked as soon as the batch's `site` is read,
     // before the events behind it are decoded.
-    let bounds = Bounds { budget: &mut *budget, site: Some(claims.site.as_str()) };
+    // A stock rrweb batch without page, viewport and Meta event is placed
+    // where the session's earlier batches were.
+    let earlier = |site: &str, session: &str| heatmap_sessions.page(site, session, Instant::now());
+    let bounds =
+        Bounds { budget: &mut *budget, site: Some(claims.site.as_str()), session_page: Some(&earlier) };
     let decoded = match format {
         Format::MsgPack => decode::batch_from_msgpack_within(plain, bounds),
         Format::Json => decode::batch_from_json_within(plain, bounds),
@@ -188,7 +192,7 @@ pub fn process_plain(plain: &[u8], context: &Context<'_>, budget: &mut Budget) -
         (false, true) => (None, Some(veil_aggregation::summarize_in(&batch, page_keys, &mut carried))),
         (false, false) => (None, None),
     };
-    heatmap_sessions.put(&batch.site, &batch.session, carried, now);
+    heatmap_sessions.put(&batch.site, &batch.session, carried, SessionPage::after(&batch), now);
     if let Some(aggregation) = aggregation {
         let origin = heatmap_rows::Origin {
             site: &batch.site,

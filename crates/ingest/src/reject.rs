@@ -94,7 +94,8 @@ pub enum MalformedKind {
     Version,
     /// An id or field with an invalid value.
     Field(&'static str),
-    /// `page` or `viewport` missing with no Meta event to fill it from:
+    /// `page` or `viewport` missing with no Meta event or earlier batch
+    /// of the session to fill it from:
     /// the field and why (for a stock rrweb integration's developer).
     Envelope(&'static str, &'static str),
     /// Nested deeper than the cap.
@@ -233,7 +234,7 @@ impl From<DecodeError> for Reject {
             DecodeError::DepthExceeded { .. } => Reject::Malformed(MalformedKind::TooDeep),
             DecodeError::UnsupportedVersion(_) => Reject::Malformed(MalformedKind::Version),
             DecodeError::InvalidField { field: field @ ("page" | "viewport"), reason }
-                if reason.starts_with("missing, and") =>
+                if reason.starts_with("missing; ") =>
             {
                 Reject::Malformed(MalformedKind::Envelope(field, reason))
             }

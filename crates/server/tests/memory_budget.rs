@@ -191,9 +191,12 @@ fn masking_forgets_sessions_after_their_idle_timeout() {
     }
     assert_eq!(gauge("veil_ingest_masking_sessions"), 3);
     assert!(gauge("veil_ingest_masking_session_nodes") >= 3, "each snapshot's password field is tracked");
+    assert_eq!(gauge("veil_ingest_heatmap_sessions"), 3);
+    assert!(gauge("veil_ingest_heatmap_session_bytes") > 0);
 
     std::thread::sleep(Duration::from_secs(3));
     let fresh = "1a2b3c4d-0000-4000-8000-000000000004";
     assert_eq!(common::ingest(&veil, &token, &with_snapshot(fresh)).status, 202);
     assert_eq!(gauge("veil_ingest_masking_sessions"), 1, "the idle sessions were forgotten");
+    assert_eq!(gauge("veil_ingest_heatmap_sessions"), 1, "their heatmap state too");
 }

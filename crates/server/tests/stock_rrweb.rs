@@ -4,8 +4,9 @@
 //! the clicks arrive in three batches; the clicks still land in the cell
 //! of the document where the button is and are counted for the button,
 //! because the server keeps each session's scroll position and node
-//! selectors between batches. A batch with neither envelope nor Meta
-//! event is refused with a 400 that says what is missing.
+//! selectors between batches. A later batch with neither envelope nor
+//! Meta event is placed where the session's earlier batches were; the
+//! same from a session never seen is refused with a 400 that says why.
 //!
 //! Needs `chromium` and the driver's node packages, like
 //! `recorder_browser.rs`.
@@ -25,23 +26,28 @@ fn stock_rrweb_clicks_after_a_scroll_in_a_later_batch_land_in_their_document_cel
     let Run { db, veil, page_url, mut driver } = start("stock-rrweb.mjs", "plain", &[]);
     let recorded = driver.phase("recorded");
     let answers = recorded["answers"].as_array().unwrap();
-    for (i, answer) in answers.iter().take(3).enumerate() {
+    for (i, answer) in answers.iter().take(4).enumerate() {
         assert_eq!(answer["status"], 202, "batch {i}: {answer}");
     }
     // Batch 0 is rrweb's Meta and FullSnapshot; batch 2 has clicks only.
     assert_eq!(answers[0]["types"][0], 4, "{recorded}");
     assert_eq!(answers[0]["types"][1], 2, "{recorded}");
     assert!(!answers[2]["types"].as_array().unwrap().iter().any(|t| t == 2 || t == 4), "{recorded}");
-    let refused = &answers[3];
+    assert_eq!(answers[3]["body"]["accepted"], answers[3]["events"], "{recorded}");
+    let refused = &answers[4];
     assert_eq!(refused["status"], 400, "{refused}");
     assert_eq!(refused["body"]["error"]["code"], "invalid_field", "{refused}");
     let message = refused["body"]["error"]["message"].as_str().unwrap();
-    assert!(message.contains("`page`") && message.contains("Meta event"), "{message}");
+    assert!(
+        message.contains("`page`") && message.contains("Meta event") && message.contains("earlier page"),
+        "{message}"
+    );
     driver.go_on();
 
-    // The clicks of batch 2 (batch 3 was refused).
-    let clicks: Vec<&Value> = recorded["clicks"].as_array().unwrap().iter().take(2).collect();
-    wait_for_query(&db, "SELECT sumMerge(clicks) FROM heatmap_clicks", "2", Duration::from_secs(15));
+    // The clicks of batches 2 and 3 (the last batch was refused), batch 3's
+    // on the page and at the scroll position the session was left at.
+    let clicks: Vec<&Value> = recorded["clicks"].as_array().unwrap().iter().take(3).collect();
+    wait_for_query(&db, "SELECT sumMerge(clicks) FROM heatmap_clicks", "3", Duration::from_secs(15));
     let doc_w = recorded["document"]["w"].as_f64().unwrap();
     let mut expected: Vec<(u64, u64)> = clicks
         .iter()
@@ -66,11 +72,11 @@ fn stock_rrweb_clicks_after_a_scroll_in_a_later_batch_land_in_their_document_cel
         .collect();
     cells.sort_unstable();
     assert_eq!(cells, expected, "clicks not in their document cells: {heatmap}");
-    assert_eq!(heatmap["total"], 2, "{heatmap}");
+    assert_eq!(heatmap["total"], 3, "{heatmap}");
 
     // The clicked element is named from batch 0's snapshot.
     let elements = heatmap["elements"].as_array().unwrap();
     let promo =
         elements.iter().find(|e| e["selector"].as_str().is_some_and(|s| s.starts_with("button#promo")));
-    assert!(promo.is_some_and(|e| e["count"] == 2), "button#promo not ranked with 2 clicks: {heatmap}");
+    assert!(promo.is_some_and(|e| e["count"] == 3), "button#promo not ranked with 3 clicks: {heatmap}");
 }
