@@ -105,6 +105,9 @@ async fn ingest_inner(
         };
         pipeline::process_plain(plain, &context, budget)
     };
+    // A panic while processing (a bug, not the request's fault) is
+    // answered 503 so the recorder retries it later.
+    let crashed = || Reject::Unavailable { retry_after: Duration::from_secs(1) };
     let (processed, budget) = if plain.len() <= INLINE_PLAIN_BYTES {
         // Nearly every batch is under the cut: processing it here saves
         // handing it to another thread and back (in the load bench's
@@ -116,7 +119,7 @@ async fn ingest_inner(
             let processed = run(&plain, &mut budget, state);
             (processed, budget)
         }))
-        .map_err(|_| Reject::Unavailable { retry_after: Duration::from_secs(1) })?
+        .map_err(|_| crashed())?
     } else {
         let ingest_state = state.clone();
         web::block(move || {
@@ -124,7 +127,7 @@ async fn ingest_inner(
             (processed, budget)
         })
         .await
-        .map_err(|_| Reject::Unavailable { retry_after: Duration::from_secs(1) })?
+        .map_err(|_| crashed())?
     };
     drop(permit);
     let processed = processed?;

@@ -140,6 +140,10 @@ fn the_demo_shop_is_served_only_when_configured() {
         assert_eq!((response.status, response.header("content-type")), (200, Some(kind)), "{path}");
     }
     assert_eq!(veil.request("GET", "/products/no-such-thing", &[], b"").status, 404);
+    for path in ["/", "/products/trail-jacket", "/checkout", "/demo/site.js"] {
+        let other = veil.request("POST", path, &[], b"");
+        assert_eq!((other.status, other.header("allow")), (405, Some("GET")), "{path}");
+    }
 
     // Without the setting: `/` leads to the console, the shop is not there.
     let (_db, plain) = common::server_with_keys(&[]);
@@ -147,6 +151,7 @@ fn the_demo_shop_is_served_only_when_configured() {
     assert_eq!((root.status, root.header("location")), (302, Some("/console/")));
     for path in ["/products", "/products/trail-jacket", "/checkout", "/demo/site.js"] {
         assert_eq!(plain.request("GET", path, &[], b"").status, 404, "{path}");
+        assert_eq!(plain.request("POST", path, &[], b"").status, 404, "{path}");
     }
 }
 

@@ -29,9 +29,10 @@ const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_co
      response_schema_conformance,response_headers_conformance,negative_data_rejection,\
      missing_required_header,unsupported_method,allow_header_conformance";
 
-/// The same without `unsupported_method`, for the demo shop's pages: they
-/// are plain routes whose other methods fall through to the `404` of
-/// unknown paths.
+/// The same without `unsupported_method`, for the demo shop's pages: this
+/// server runs without `server.demo_site`, so they do not exist and every
+/// method is `404` (with the demo on, other methods are `405`:
+/// demo.rs checks that).
 const CHECKS_DEMO: &str = "not_a_server_error,status_code_conformance,content_type_conformance,\
      response_schema_conformance,response_headers_conformance,negative_data_rejection,missing_required_header";
 

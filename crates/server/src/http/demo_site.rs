@@ -73,13 +73,40 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:;
 /// Mounts the demo's routes (each answers 404 while the demo is off).
 pub fn routes(config: &mut web::ServiceConfig) {
     config
-        .route("/", web::get().to(landing))
-        .route("/products", web::get().to(products))
-        .route("/products/{slug}", web::get().to(product))
-        .route("/contact", web::get().to(contact))
-        .route("/checkout", web::get().to(checkout))
-        .route("/demo/site.css", web::get().to(style))
-        .route("/demo/site.js", web::get().to(script));
+        .service(web::resource("/").route(web::get().to(landing)).default_service(web::to(other_method)))
+        .service(
+            web::resource("/products").route(web::get().to(products)).default_service(web::to(other_method)),
+        )
+        .service(
+            web::resource("/products/{slug}")
+                .route(web::get().to(product))
+                .default_service(web::to(other_method)),
+        )
+        .service(
+            web::resource("/contact").route(web::get().to(contact)).default_service(web::to(other_method)),
+        )
+        .service(
+            web::resource("/checkout").route(web::get().to(checkout)).default_service(web::to(other_method)),
+        )
+        .service(
+            web::resource("/demo/site.css")
+                .route(web::get().to(style))
+                .default_service(web::to(other_method)),
+        )
+        .service(
+            web::resource("/demo/site.js")
+                .route(web::get().to(script))
+                .default_service(web::to(other_method)),
+        );
+}
+
+/// Another method than GET: 405 while the demo is on (the pages exist),
+/// 404 while it is off (they do not).
+async fn other_method(state: web::Data<AppState>) -> HttpResponse {
+    match demo_site(&state) {
+        Some(_) => super::method_not_allowed("GET"),
+        None => not_found(),
+    }
 }
 
 /// The demo site's id, when the demo is on.

@@ -238,7 +238,7 @@ async fn delete_only() -> actix_web::HttpResponse {
     method_not_allowed("DELETE")
 }
 
-fn method_not_allowed(allow: &'static str) -> actix_web::HttpResponse {
+pub(crate) fn method_not_allowed(allow: &'static str) -> actix_web::HttpResponse {
     let error = ApiError::new(
         actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
