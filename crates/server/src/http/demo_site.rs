@@ -73,31 +73,23 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:;
 /// Mounts the demo's routes (each answers 404 while the demo is off).
 pub fn routes(config: &mut web::ServiceConfig) {
     config
-        .service(web::resource("/").route(web::get().to(landing)).default_service(web::to(other_method)))
-        .service(
-            web::resource("/products").route(web::get().to(products)).default_service(web::to(other_method)),
-        )
-        .service(
-            web::resource("/products/{slug}")
-                .route(web::get().to(product))
-                .default_service(web::to(other_method)),
-        )
-        .service(
-            web::resource("/contact").route(web::get().to(contact)).default_service(web::to(other_method)),
-        )
-        .service(
-            web::resource("/checkout").route(web::get().to(checkout)).default_service(web::to(other_method)),
-        )
-        .service(
-            web::resource("/demo/site.css")
-                .route(web::get().to(style))
-                .default_service(web::to(other_method)),
-        )
-        .service(
-            web::resource("/demo/site.js")
-                .route(web::get().to(script))
-                .default_service(web::to(other_method)),
-        );
+        .service(page_resource("/", landing))
+        .service(page_resource("/products", products))
+        .service(page_resource("/products/{slug}", product))
+        .service(page_resource("/contact", contact))
+        .service(page_resource("/checkout", checkout))
+        .service(page_resource("/demo/site.css", style))
+        .service(page_resource("/demo/site.js", script));
+}
+
+/// A path of the shop: GET by `handler`, other methods by [`other_method`].
+fn page_resource<F, Args>(path: &str, handler: F) -> actix_web::Resource
+where
+    F: actix_web::Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    web::resource(path).route(web::get().to(handler)).default_service(web::to(other_method))
 }
 
 /// Another method than GET: 405 while the demo is on (the pages exist),
