@@ -1,6 +1,6 @@
 import { maskedSelector } from "./selector";
 
-export type HeatmapTag = "veil.click" | "veil.scroll";
+export type HeatmapTag = "veil.click" | "veil.scroll" | "veil.form";
 
 /** Receives heatmap readings; `timestamp` is when they happened. */
 export type HeatmapEmit = (tag: HeatmapTag, payload: Record<string, unknown>, timestamp: number) => void;

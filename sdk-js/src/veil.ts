@@ -12,6 +12,7 @@ import {
   saveGrant,
   sendWithdrawal,
 } from "./consent";
+import { FormTracker } from "./forms";
 import { ClickTracker, documentSize, type HeatmapTag } from "./heatmap";
 import { visitorId } from "./ids";
 import { type Log, logger } from "./log";
@@ -45,6 +46,7 @@ export class Veil {
   private recording: Recording | null = null;
   private clicks: ClickTracker | null = null;
   private scroll: ScrollDepth | null = null;
+  private forms: FormTracker | null = null;
   private unwatchCmp: Unwatch | null = null;
   private unwatchNav: (() => void) | null = null;
   /** Bumped by every withdrawal, so a grant answered afterwards is not kept. */
@@ -134,6 +136,7 @@ export class Veil {
   async flush(): Promise<void> {
     if (!this.grant) return;
     await this.clicks?.settled();
+    this.forms?.release();
     this.scroll?.flush();
     this.batcher.cut();
     await this.transport.drain();
@@ -143,6 +146,7 @@ export class Veil {
   stop(): void {
     if (this.stopped) return;
     this.clicks?.release();
+    this.forms?.release();
     this.scroll?.flush();
     this.batcher.cut();
     this.stopped = true;
@@ -234,8 +238,10 @@ export class Veil {
     if (mode.includes("h")) {
       this.clicks = new ClickTracker(this.win, this.onHeatmap, this.now);
       this.scroll = new ScrollDepth(this.win, this.onHeatmap, this.now);
+      this.forms = new FormTracker(this.win, this.onHeatmap, this.now);
       this.clicks.start();
       this.scroll.start();
+      this.forms.start();
     }
     this.log(`capturing (${mode})`);
   }
@@ -244,9 +250,11 @@ export class Veil {
     this.recording?.stop();
     this.clicks?.stop();
     this.scroll?.stop();
+    this.forms?.stop();
     this.recording = null;
     this.clicks = null;
     this.scroll = null;
+    this.forms = null;
     this.mode = "";
   }
 
@@ -299,9 +307,10 @@ export class Veil {
 
   private readonly onNavigate = () => {
     if (!this.grant) return;
-    // Held clicks and the old page's depth belong to the old page's batch.
+    // Held clicks, the old page's depth and its forms belong to the old page's batch.
     this.clicks?.release();
     this.scroll?.flush();
+    this.forms?.navigated();
     this.batcher.cut();
     this.batcher.setPage();
     const before = this.mode;
@@ -316,6 +325,7 @@ export class Veil {
     if (!this.grant) return;
     this.clicks?.release();
     this.scroll?.flush();
+    this.forms?.hidden();
     if (this.now() < this.session.current().start + this.config.minSessionMs) {
       // A visit shorter than minSessionMs is not worth keeping: drop it.
       this.batcher.drop();

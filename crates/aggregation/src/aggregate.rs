@@ -22,12 +22,13 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use veil_events::{
-    Batch, Event, EventType, IncrementalSource, MouseInteraction, TAG_CLICK, TAG_SCROLL, Value,
+    Batch, Event, EventType, IncrementalSource, MouseInteraction, TAG_CLICK, TAG_FORM, TAG_SCROLL, Value,
 };
 
 use crate::carry::SessionContext;
 use crate::clicks::{self, Click};
 use crate::device::DeviceClass;
+use crate::forms::{self, FormEvent};
 use crate::grid::{Cell, Grid, Layer};
 use crate::page_key::{PageKeyError, PageKeyRules, page_key};
 use crate::payload::InvalidReason;
@@ -99,8 +100,11 @@ pub struct BatchAggregate {
     pub rage_clicks: u32,
     /// Of which dead clicks.
     pub dead_clicks: u32,
-    /// Clicks and scroll readings skipped, by reason, sorted by reason.
+    /// Clicks, scroll readings and form events skipped, by reason, sorted
+    /// by reason.
     pub invalid: Vec<(InvalidReason, u32)>,
+    /// Form interactions (`veil.form`), in batch order.
+    pub forms: Vec<FormEvent>,
 }
 
 impl BatchAggregate {
@@ -164,14 +168,7 @@ fn aggregate_views(batch: &Batch<'_>, views: &[Segment<'_>]) -> Aggregation {
     let mut aggregation = Aggregation::default();
     for segment in views {
         match &segment.key {
-            Ok(page_key) => aggregation.pages.push(finish(
-                page_key.clone(),
-                device,
-                segment.started_ms,
-                &segment.clicks,
-                segment.depth,
-                segment.invalid.clone(),
-            )),
+            Ok(page_key) => aggregation.pages.push(finish(page_key.clone(), device, segment)),
             Err(_) => {
                 aggregation.unattributed_clicks =
                     aggregation.unattributed_clicks.saturating_add(segment.click_events);
@@ -286,6 +283,10 @@ pub(crate) fn page_views<'b>(
                     }
                     Err(reason) => segment.skip(reason),
                 },
+                Some(TAG_FORM) => match forms::read(&event.data) {
+                    Ok(form) => segment.forms.push(form),
+                    Err(reason) => segment.skip(reason),
+                },
                 _ => {}
             },
             _ => {}
@@ -328,6 +329,7 @@ pub(crate) struct Segment<'b> {
     invalid: BTreeMap<InvalidReason, u32>,
     /// Click events seen, valid or not.
     pub(crate) click_events: u32,
+    forms: Vec<FormEvent>,
 }
 
 impl<'b> Segment<'b> {
@@ -339,6 +341,7 @@ impl<'b> Segment<'b> {
             depth: None,
             invalid: BTreeMap::new(),
             click_events: 0,
+            forms: Vec::new(),
         }
     }
 
@@ -363,14 +366,8 @@ impl<'b> Segment<'b> {
 }
 
 /// Sums the clicks of a segment into its aggregate.
-fn finish(
-    page_key: String,
-    device: DeviceClass,
-    started_ms: i64,
-    clicks: &[Click<'_>],
-    depth: Option<f64>,
-    invalid: BTreeMap<InvalidReason, u32>,
-) -> BatchAggregate {
+fn finish(page_key: String, device: DeviceClass, segment: &Segment<'_>) -> BatchAggregate {
+    let clicks = &segment.clicks;
     let mut cells: BTreeMap<(Layer, Cell, ClickFlags), u32> = BTreeMap::new();
     let mut elements: BTreeMap<&str, ElementCount> = BTreeMap::new();
     let (mut rage_clicks, mut dead_clicks) = (0u32, 0u32);
@@ -394,17 +391,18 @@ fn finish(
     BatchAggregate {
         page_key,
         device,
-        started_ms,
+        started_ms: segment.started_ms,
         cells: cells
             .into_iter()
             .map(|((layer, cell, flags), count)| CellCount { layer, cell, flags, count })
             .collect(),
         elements: elements.into_values().collect(),
-        scroll: depth.and_then(ScrollDepth::from_fraction),
+        scroll: segment.depth.and_then(ScrollDepth::from_fraction),
         clicks: u32::try_from(clicks.len()).unwrap_or(u32::MAX),
         rage_clicks,
         dead_clicks,
-        invalid: invalid.into_iter().collect(),
+        invalid: segment.invalid.iter().map(|(reason, count)| (*reason, *count)).collect(),
+        forms: segment.forms.clone(),
     }
 }
 

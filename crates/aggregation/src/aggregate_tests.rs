@@ -465,3 +465,44 @@ proptest! {
         }
     }
 }
+
+fn form_event(t: i64, payload: Vec<(&'static str, Value<'static>)>) -> Event<'static> {
+    Event::new(EventType::Custom, t, map(vec![("tag", s("veil.form")), ("payload", map(payload))]))
+}
+
+#[test]
+fn form_events_are_kept_per_page_view_in_order_and_bad_ones_counted() {
+    let events = vec![
+        form_event(
+            T0,
+            vec![
+                ("action", s("field")),
+                ("form", s("form#checkout")),
+                ("field", s("input#email")),
+                ("index", Value::Int(0)),
+                ("ms", Value::Int(3100)),
+                flag("refill"),
+            ],
+        ),
+        form_event(T0 + 10, vec![("action", s("field")), ("field", s("input#email"))]),
+        meta(T0 + 20, "https://shop.example/thanks"),
+        form_event(T0 + 30, vec![("action", s("submit")), ("form", s("form#newsletter"))]),
+    ];
+    let result = run(&batch(URL, Some((1280, 4100)), events));
+    assert_eq!(result.pages.len(), 2, "{result:#?}");
+    let checkout = &result.pages[0];
+    assert_eq!(
+        checkout.forms,
+        vec![crate::forms::FormEvent {
+            form: "form#checkout".into(),
+            field: "input#email".into(),
+            position: 0,
+            action: crate::forms::FormAction::Field { ms: 3100, refill: true, error: false },
+        }]
+    );
+    assert_eq!(checkout.invalid, vec![(InvalidReason::MissingField, 1)], "the event without index and ms");
+    let thanks = &result.pages[1];
+    assert_eq!(thanks.page_key, "https://shop.example/thanks");
+    assert_eq!(thanks.forms.len(), 1);
+    assert_eq!(thanks.forms[0].action, crate::forms::FormAction::Submit);
+}

@@ -53,6 +53,7 @@ pub mod aggregate;
 pub mod carry;
 pub mod clicks;
 pub mod device;
+pub mod forms;
 pub mod grid;
 pub mod page_key;
 mod payload;

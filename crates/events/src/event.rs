@@ -7,6 +7,9 @@ use crate::value::{Entry, Value, owned_entries};
 pub const TAG_CLICK: &str = "veil.click";
 /// `data.tag` of the custom event that carries scroll depth for heatmaps.
 pub const TAG_SCROLL: &str = "veil.scroll";
+/// `data.tag` of the custom event that carries one form interaction (a
+/// field left, a submit, an abandonment) for form analytics; never a value.
+pub const TAG_FORM: &str = "veil.form";
 
 /// The consent purpose (SPEC §1) an event needs before it may be kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -110,8 +113,9 @@ impl<'a> Event<'a> {
 
     /// The consent purpose this event needs.
     ///
-    /// The rule: custom events tagged [`TAG_CLICK`] or [`TAG_SCROLL`] are
-    /// heatmap input and need [`Purpose::Heatmaps`]; every other event needs
+    /// The rule: custom events tagged [`TAG_CLICK`], [`TAG_SCROLL`] or
+    /// [`TAG_FORM`] are heatmap (aggregate analytics) input and need
+    /// [`Purpose::Heatmaps`]; every other event needs
     /// [`Purpose::Recording`]. That includes rrweb's own MouseInteraction
     /// clicks: they belong to the replay stream (they carry node ids into a
     /// recorded DOM), so a visitor who granted only heatmaps never has them
@@ -121,7 +125,7 @@ impl<'a> Event<'a> {
     /// not this one.
     pub fn purpose_class(&self) -> Purpose {
         match self.custom_tag() {
-            Some(TAG_CLICK | TAG_SCROLL) => Purpose::Heatmaps,
+            Some(TAG_CLICK | TAG_SCROLL | TAG_FORM) => Purpose::Heatmaps,
             _ => Purpose::Recording,
         }
     }

@@ -57,6 +57,6 @@ mod value;
 pub use batch::{BATCH_VERSION, Batch, Page, Size};
 pub use budget::{Budget, BudgetError, MemoryPool};
 pub use error::{DecodeError, EncodeError, Format};
-pub use event::{Event, Purpose, TAG_CLICK, TAG_SCROLL};
+pub use event::{Event, Purpose, TAG_CLICK, TAG_FORM, TAG_SCROLL};
 pub use kinds::{EventType, IncrementalSource, MouseInteraction, NodeType};
 pub use value::{Entry, Value};

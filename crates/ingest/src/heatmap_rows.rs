@@ -10,8 +10,12 @@
 
 use std::collections::BTreeMap;
 
+use veil_aggregation::forms::{FormAction, FormEvent};
 use veil_aggregation::{Aggregation, DeviceClass, Layer};
-use veil_store::rows::{self, HeatmapClickRow, HeatmapElementRow, HeatmapScrollRow, PageStatsRow, QueuedRow};
+use veil_store::rows::{
+    self, FormEventKind, FormEventRow, HeatmapClickRow, HeatmapElementRow, HeatmapScrollRow, PageStatsRow,
+    QueuedRow,
+};
 
 /// Who and where, for every row of one batch.
 pub struct Origin<'a> {
@@ -97,6 +101,9 @@ pub fn rows(aggregation: &Aggregation, origin: &Origin<'_>) -> Vec<QueuedRow> {
                 }));
             }
         }
+        for form in &page.forms {
+            out.push(QueuedRow::FormEvent(form_row(form, origin, &page.page_key, device, day, &page_view)));
+        }
         out.push(QueuedRow::PageStats(PageStatsRow {
             site: origin.site.to_owned(),
             page_key: page.page_key.clone(),
@@ -108,4 +115,34 @@ pub fn rows(aggregation: &Aggregation, origin: &Origin<'_>) -> Vec<QueuedRow> {
         }));
     }
     out
+}
+
+fn form_row(
+    event: &FormEvent,
+    origin: &Origin<'_>,
+    page_key: &str,
+    device: i8,
+    day: u16,
+    page_view: &str,
+) -> FormEventRow {
+    let (kind, ms, refill, error) = match event.action {
+        FormAction::Field { ms, refill, error } => (FormEventKind::Field, ms, refill, error),
+        FormAction::Submit => (FormEventKind::Submit, 0, false, false),
+        FormAction::Abandon => (FormEventKind::Abandon, 0, false, false),
+    };
+    FormEventRow {
+        site: origin.site.to_owned(),
+        page_key: page_key.to_owned(),
+        device,
+        day,
+        form: event.form.clone(),
+        field: event.field.clone(),
+        position: event.position,
+        kind: kind as u8,
+        ms,
+        refill: u8::from(refill),
+        error: u8::from(error),
+        page_view: page_view.to_owned(),
+        visitor: origin.visitor.to_owned(),
+    }
 }

@@ -16,6 +16,7 @@ macro_rules! page_filter {
          AND day >= toDate(?) AND day <= toDate(?)"
     };
 }
+pub(crate) use page_filter;
 
 /// Cells of one layer with at least `k_min` distinct visitors.
 pub(crate) const SELECT_CELLS: &str = concat!(
@@ -247,7 +248,10 @@ impl Store {
     }
 }
 
-fn bind_filter(query: clickhouse::query::Query, filter: &HeatmapFilter) -> clickhouse::query::Query {
+pub(crate) fn bind_filter(
+    query: clickhouse::query::Query,
+    filter: &HeatmapFilter,
+) -> clickhouse::query::Query {
     query
         .bind(filter.site.as_str())
         .bind(filter.page_key.as_str())

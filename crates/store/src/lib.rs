@@ -25,6 +25,7 @@ pub mod consent_log;
 pub mod console_logouts;
 pub mod erasure;
 mod error;
+pub mod forms;
 pub mod heatmaps;
 mod metrics;
 pub mod migrations;

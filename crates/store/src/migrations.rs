@@ -46,6 +46,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_console_logouts"),
     migration!(6, "0006_recording_archives"),
     migration!(7, "0007_archive_metadata"),
+    migration!(8, "0008_forms"),
 ];
 
 impl Migration {

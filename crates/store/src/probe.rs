@@ -256,6 +256,15 @@ pub fn table_probes() -> Vec<TableProbe> {
                 &["'demo'", "'desktop'", "'desktop'", "'2026-11-01'", "'2026-11-30'", "1", "50"],
             )],
         },
+        TableProbe { table: "form_events_input", sample_insert: FORM_SAMPLE.to_owned(), queries: vec![] },
+        TableProbe {
+            table: "form_fields",
+            sample_insert: FORM_SAMPLE.to_owned(),
+            queries: vec![
+                render(crate::forms::SELECT_FORMS, &[FILTER, "1|20"].concat_literals()),
+                render(crate::forms::SELECT_FIELDS, &[FILTER, "['form#checkout', '']|1|500"].concat_literals()),
+            ],
+        },
     ]
 }
 
@@ -284,6 +293,11 @@ const SCROLL_SAMPLE: &str = "INSERT INTO heatmap_scroll_input (site, page_key, d
 const PAGE_SAMPLE: &str = "INSERT INTO page_stats_input (site, page_key, device, day, page_view, visitor, clicks) \
     VALUES ('demo', '/checkout', 'desktop', toDate('2026-11-24'), '3f2c1a9e-7b4d-4c2a-9e1f-0a1b2c3d4e5f/0', \
     '9f1c2b3a4d5e6f708192a3b4c5d6e7f8', 4)";
+
+const FORM_SAMPLE: &str = "INSERT INTO form_events_input (site, page_key, device, day, form, field, position, \
+    kind, ms, refill, error, page_view, visitor) VALUES ('demo', '/checkout', 'desktop', toDate('2026-11-24'), \
+    'form#checkout', 'input#email', 1, 1, 4200, 1, 0, '3f2c1a9e-7b4d-4c2a-9e1f-0a1b2c3d4e5f/0', \
+    '9f1c2b3a4d5e6f708192a3b4c5d6e7f8')";
 
 /// Splits `|`-joined literal groups into one list.
 trait ConcatLiterals {

@@ -20,7 +20,8 @@ use crate::{Store, StoreError};
 
 /// Tables whose partitions are `(site, toYYYYMM(day))` and follow
 /// `heatmap_retention_days`.
-pub const HEATMAP_TABLES: &[&str] = &["heatmap_clicks", "heatmap_elements", "heatmap_scroll", "page_stats"];
+pub const HEATMAP_TABLES: &[&str] =
+    &["heatmap_clicks", "heatmap_elements", "heatmap_scroll", "page_stats", "form_fields"];
 
 /// Tables of per-session data partitioned by `toMonday(day)`.
 pub const RECORDING_TABLES: &[&str] = &["recordings", "recording_archives", "session_index"];

@@ -311,6 +311,49 @@ pub struct PageStatsRow {
     pub clicks: u64,
 }
 
+/// One row for `form_events_input`: one `veil.form` event of a page view.
+#[derive(Debug, Clone, PartialEq, Eq, Row, Serialize, Deserialize)]
+pub struct FormEventRow {
+    /// Site id.
+    pub site: String,
+    /// Normalised page key.
+    pub page_key: String,
+    /// [`Device`] as its `Enum8` value.
+    pub device: i8,
+    /// Day, days since 1970.
+    pub day: u16,
+    /// The form's masked selector (empty: fields outside any form).
+    pub form: String,
+    /// The field's masked selector (empty: the form's submit).
+    pub field: String,
+    /// The field's place in its form.
+    pub position: u16,
+    /// [`FormEventKind`] as its value.
+    pub kind: u8,
+    /// Time in the field, ms (a field left; else 0).
+    pub ms: u32,
+    /// 1: corrected or refilled while in the field.
+    pub refill: u8,
+    /// 1: showed an error when left.
+    pub error: u8,
+    /// Page view id, folded into `uniq` states.
+    pub page_view: String,
+    /// Visitor id, folded into a `uniq` state.
+    pub visitor: String,
+}
+
+/// `form_events_input.kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum FormEventKind {
+    /// A field left.
+    Field = 1,
+    /// A submit.
+    Submit = 2,
+    /// An abandonment; the row's field was the last touched.
+    Abandon = 3,
+}
+
 /// A row waiting in the durable queue, tagged with its table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum QueuedRow {
@@ -328,6 +371,8 @@ pub enum QueuedRow {
     HeatmapScroll(HeatmapScrollRow),
     /// For `page_stats_input`.
     PageStats(PageStatsRow),
+    /// For `form_events_input`.
+    FormEvent(FormEventRow),
 }
 
 /// A queue record that does not decode: a bug or disk corruption, never
@@ -369,6 +414,7 @@ impl QueuedRow {
             QueuedRow::HeatmapElement(_) => "heatmap_elements_input",
             QueuedRow::HeatmapScroll(_) => "heatmap_scroll_input",
             QueuedRow::PageStats(_) => "page_stats_input",
+            QueuedRow::FormEvent(_) => "form_events_input",
         }
     }
 }

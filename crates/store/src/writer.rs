@@ -6,8 +6,8 @@ use clickhouse::Row;
 use serde::Serialize;
 
 use crate::rows::{
-    ConsentLogRow, HeatmapClickRow, HeatmapElementRow, HeatmapScrollRow, PageStatsRow, QueuedRow,
-    RecordingRow, SessionIndexRow,
+    ConsentLogRow, FormEventRow, HeatmapClickRow, HeatmapElementRow, HeatmapScrollRow, PageStatsRow,
+    QueuedRow, RecordingRow, SessionIndexRow,
 };
 use crate::{Store, StoreError};
 
@@ -45,6 +45,7 @@ impl InsertProgress {
             QueuedRow::HeatmapScroll(_) => 4,
             QueuedRow::PageStats(_) => 5,
             QueuedRow::SessionIndex(_) => 6,
+            QueuedRow::FormEvent(_) => 7,
         };
         self.done(table)
     }
@@ -73,6 +74,7 @@ impl Store {
         let mut scroll = Vec::new();
         let mut pages = Vec::new();
         let mut sessions = Vec::new();
+        let mut forms = Vec::new();
         for row in rows {
             match row {
                 QueuedRow::ConsentLog(row) => consent.push(row),
@@ -82,6 +84,7 @@ impl Store {
                 QueuedRow::HeatmapScroll(row) => scroll.push(row),
                 QueuedRow::PageStats(row) => pages.push(row),
                 QueuedRow::SessionIndex(row) => sessions.push(row),
+                QueuedRow::FormEvent(row) => forms.push(row),
             }
         }
         if !progress.done(0) {
@@ -107,6 +110,10 @@ impl Store {
         if !progress.done(5) {
             self.insert_table::<PageStatsRow>("page_stats_input", &pages).await?;
             progress.mark(5);
+        }
+        if !progress.done(7) {
+            self.insert_table::<FormEventRow>("form_events_input", &forms).await?;
+            progress.mark(7);
         }
         if !progress.done(6) {
             self.insert_table::<SessionIndexRow>("session_index", &sessions).await?;

@@ -73,17 +73,17 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:;
 /// Mounts the demo's routes (each answers 404 while the demo is off).
 pub fn routes(config: &mut web::ServiceConfig) {
     config
-        .service(page_resource("/", landing))
-        .service(page_resource("/products", products))
-        .service(page_resource("/products/{slug}", product))
-        .service(page_resource("/contact", contact))
-        .service(page_resource("/checkout", checkout))
-        .service(page_resource("/demo/site.css", style))
-        .service(page_resource("/demo/site.js", script));
+        .service(get_resource("/", landing))
+        .service(get_resource("/products", products))
+        .service(get_resource("/products/{slug}", product))
+        .service(get_resource("/contact", contact))
+        .service(get_resource("/checkout", checkout))
+        .service(get_resource("/demo/site.css", style))
+        .service(get_resource("/demo/site.js", script));
 }
 
 /// A path of the shop: GET by `handler`, other methods by [`other_method`].
-fn page_resource<F, Args>(path: &str, handler: F) -> actix_web::Resource
+fn get_resource<F, Args>(path: &str, handler: F) -> actix_web::Resource
 where
     F: actix_web::Handler<Args>,
     Args: actix_web::FromRequest + 'static,

@@ -11,6 +11,7 @@ pub(crate) mod dates;
 pub mod demo_site;
 pub mod edge;
 mod embedded;
+pub mod forms;
 mod health;
 mod heatmaps;
 mod observe;
@@ -155,6 +156,11 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .service(
             web::resource("/v1/sites/{site}/heatmaps")
                 .route(web::get().to(heatmaps::heatmap))
+                .default_service(web::to(get_only)),
+        )
+        .service(
+            web::resource("/v1/sites/{site}/forms")
+                .route(web::get().to(forms::forms))
                 .default_service(web::to(get_only)),
         )
         .service(

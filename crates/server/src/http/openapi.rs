@@ -36,23 +36,26 @@ fn routes_body(source: &str) -> &str {
 /// Every `(method, path)` a `routes` function body registers (lower-case
 /// methods, actix path syntax, which is OpenAPI's). Read from the source
 /// rather than from a running app because building the app needs a store;
-/// the patterns are the two the route tables use: `.route("/p",
-/// web::get()…)` and `web::resource("/p")…​.route(web::post()…)`.
+/// the patterns are the three the route tables use: `.route("/p",
+/// web::get()…)`, `web::resource("/p")…​.route(web::post()…)`, and
+/// `get_resource("/p", …)` (a GET resource helper).
 #[cfg(test)]
 fn registered_routes(body: &str) -> Vec<(String, String)> {
     let pattern = regex::Regex::new(
-        r#"web::resource\(\s*"([^"]+)"\s*\)|\.route\(\s*"([^"]+)"\s*,\s*web::(\w+)\(|\.route\(\s*web::(\w+)\(\s*(?:actix_web::http::)?(?:Method::(\w+))?"#,
+        r#"get_resource\(\s*"([^"]+)"|web::resource\(\s*"([^"]+)"\s*\)|\.route\(\s*"([^"]+)"\s*,\s*web::(\w+)\(|\.route\(\s*web::(\w+)\(\s*(?:actix_web::http::)?(?:Method::(\w+))?"#,
     )
     .expect("a valid pattern");
     let mut current: Option<String> = None;
     let mut found = Vec::new();
     for capture in pattern.captures_iter(body) {
-        if let Some(resource) = capture.get(1) {
+        if let Some(path) = capture.get(1) {
+            found.push(("get".to_owned(), path.as_str().to_owned()));
+        } else if let Some(resource) = capture.get(2) {
             current = Some(resource.as_str().to_owned());
-        } else if let (Some(path), Some(method)) = (capture.get(2), capture.get(3)) {
+        } else if let (Some(path), Some(method)) = (capture.get(3), capture.get(4)) {
             found.push((method.as_str().to_ascii_lowercase(), path.as_str().to_owned()));
-        } else if let (Some(method), Some(path)) = (capture.get(4), current.as_ref()) {
-            let method = match (method.as_str(), capture.get(5)) {
+        } else if let (Some(method), Some(path)) = (capture.get(5), current.as_ref()) {
+            let method = match (method.as_str(), capture.get(6)) {
                 ("method", Some(named)) => named.as_str().to_ascii_lowercase(),
                 (method, _) => method.to_ascii_lowercase(),
             };

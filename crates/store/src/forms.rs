@@ -1,0 +1,105 @@
+//! Form analytics queries (docs/forms.md): per form of a page, the page
+//! views that started, submitted and abandoned it; per field, its reach,
+//! median time, refills, errors and abandonments. Everything is read from
+//! `form_fields`; groups seen by fewer than `k_min` distinct visitors
+//! never leave ClickHouse. Filters as the heatmaps': site, page key,
+//! device (`""` for all), an inclusive day range.
+
+use clickhouse::Row;
+use serde::Deserialize;
+
+use crate::heatmaps::{HeatmapFilter, bind_filter, page_filter};
+use crate::{Store, StoreError};
+
+/// The forms of a page with at least `k_min` visitors, most started
+/// first; `?`: the heatmaps' page filter, k_min, limit.
+pub(crate) const SELECT_FORMS: &str = concat!(
+    "SELECT form, uniqMerge(engaged) AS started, uniqIfMerge(submitted) AS submits, ",
+    "uniqIfMerge(abandoned) AS abandons, uniqMerge(visitors) AS visitor_count FROM form_fields WHERE ",
+    page_filter!(),
+    " GROUP BY form HAVING visitor_count >= ? ORDER BY started DESC, form LIMIT ?"
+);
+
+/// The fields of those forms with at least `k_min` visitors, in form
+/// order; `?`: the filter, the forms (an array), k_min, limit.
+pub(crate) const SELECT_FIELDS: &str = concat!(
+    "SELECT form, field, minMerge(position) AS place, uniqIfMerge(reached) AS reach, ",
+    "quantileIfMerge(0.5)(time_ms) AS median_ms, uniqIfMerge(refilled) AS refills, ",
+    "uniqIfMerge(errored) AS errors, uniqIfMerge(abandoned) AS abandons, uniqMerge(visitors) AS visitor_count ",
+    "FROM form_fields WHERE ",
+    page_filter!(),
+    " AND field != '' AND form IN (SELECT arrayJoin(?)) GROUP BY form, field HAVING visitor_count >= ? ",
+    "ORDER BY form, place, field LIMIT ?"
+);
+
+/// One form of a page.
+#[derive(Debug, Clone, PartialEq, Eq, Row, Deserialize)]
+pub struct FormSummary {
+    /// The form's masked selector (empty: fields outside any form).
+    pub form: String,
+    /// Page views that touched a field of it or submitted it.
+    pub started: u64,
+    /// Page views that submitted it.
+    pub submitted: u64,
+    /// Page views that left it started and not submitted.
+    pub abandoned: u64,
+    /// Distinct visitors.
+    pub visitors: u64,
+}
+
+/// One field of a form.
+#[derive(Debug, Clone, PartialEq, Row, Deserialize)]
+pub struct FieldSummary {
+    /// The form's masked selector.
+    pub form: String,
+    /// The field's masked selector.
+    pub field: String,
+    /// Its place in the form (the lowest seen).
+    pub position: u16,
+    /// Page views that left the field after focusing it.
+    pub reached: u64,
+    /// Median time from focus to blur, ms (over every visit of the field).
+    pub median_ms: f64,
+    /// Page views that corrected or refilled it.
+    pub refilled: u64,
+    /// Page views in which it showed an error.
+    pub errored: u64,
+    /// Page views whose abandonment it was the last field of.
+    pub abandoned: u64,
+    /// Distinct visitors.
+    pub visitors: u64,
+}
+
+impl Store {
+    /// The forms of a page, at most `limit`.
+    pub async fn forms(
+        &self,
+        filter: &HeatmapFilter,
+        k_min: u32,
+        limit: u32,
+    ) -> Result<Vec<FormSummary>, StoreError> {
+        let query = bind_filter(self.db.query(SELECT_FORMS), filter).bind(k_min).bind(limit);
+        self.bounded("reading forms", async move {
+            query.fetch_all::<FormSummary>().await.map_err(StoreError::clickhouse("reading forms"))
+        })
+        .await
+    }
+
+    /// The fields of `forms` on a page, at most `limit` in all.
+    pub async fn form_fields(
+        &self,
+        filter: &HeatmapFilter,
+        forms: &[&str],
+        k_min: u32,
+        limit: u32,
+    ) -> Result<Vec<FieldSummary>, StoreError> {
+        if forms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = bind_filter(self.db.query(SELECT_FIELDS), filter).bind(forms).bind(k_min).bind(limit);
+        self.bounded("reading form fields", async move {
+            query.fetch_all::<FieldSummary>().await.map_err(StoreError::clickhouse("reading form fields"))
+        })
+        .await
+    }
+}
