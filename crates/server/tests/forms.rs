@@ -119,16 +119,17 @@ fn rate(part: usize, whole: usize) -> f64 {
     ((part as f64 / whole as f64).min(1.0) * 10_000.0).round() / 10_000.0
 }
 
+/// Of one field: page views that left it, every time spent in it, page
+/// views that refilled it, that saw an error in it, and abandonments at it.
+type FieldSeen = (BTreeSet<usize>, Vec<u32>, BTreeSet<usize>, BTreeSet<usize>, usize);
+
 /// The answer for `FORM`, computed from the visits sent.
 fn expected(visits: &[&Visit], k_min: usize) -> Value {
     let started = visits.iter().filter(|v| v.events.iter().any(|e| e.0 == FORM)).count();
     let did = |action: &str| {
         visits.iter().filter(|v| v.events.iter().any(|e| e.0 == FORM && e.3 == action)).count()
     };
-    let mut fields: BTreeMap<
-        (u16, String),
-        (BTreeSet<usize>, Vec<u32>, BTreeSet<usize>, BTreeSet<usize>, usize),
-    > = BTreeMap::new();
+    let mut fields: BTreeMap<(u16, String), FieldSeen> = BTreeMap::new();
     for visit in visits {
         for e in visit.events.iter().filter(|e| e.0 == FORM && !e.1.is_empty()) {
             let entry = fields.entry((e.2, e.1.clone())).or_default();
