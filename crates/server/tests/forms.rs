@@ -266,8 +266,7 @@ fn forms_need_a_page_and_an_analyst() {
     assert_eq!(no_key.status, 401);
     let no_page = api(&veil, "GET", "/v1/sites/demo/forms", Some(ANALYST_KEY), b"");
     assert_eq!((no_page.status, no_page.error_code().as_str()), (400, "bad_request"));
-    let bad_device =
-        api(&veil, "GET", &format!("/v1/sites/demo/forms?page=x&device=tv"), Some(ANALYST_KEY), b"");
+    let bad_device = api(&veil, "GET", "/v1/sites/demo/forms?page=x&device=tv", Some(ANALYST_KEY), b"");
     assert_eq!(bad_device.status, 400);
     let empty = forms(&veil, "all");
     assert_eq!(empty["forms"], json!([]));
