@@ -6,9 +6,14 @@
 //! run (the same API call for a page without data: fixed cost of HTTP,
 //! auth and five ClickHouse round trips), and the rows ClickHouse read.
 //!
+//! The same data set then gets `FORM_EVENTS` form events (issue 15; 2
+//! million by default: three forms of eight fields on every page, from
+//! 300,000 page views) and the forms API of the busiest page is measured
+//! the same way.
+//!
 //! ```text
 //! cargo build --release --bin veil
-//! cargo run --release -p veil-benches --bin heatmap-query -- [CLICKS] [REQUESTS]
+//! cargo run --release -p veil-benches --bin heatmap-query -- [CLICKS] [REQUESTS] [FORM_EVENTS]
 //! ```
 //! `BENCH_VEIL_BIN` names the veil binary (default target/release/veil).
 
@@ -22,6 +27,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let clicks: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(10_000_000);
     let requests: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
+    let form_events: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(2_000_000);
     let bin = veil_benches::veil_bin();
     let hash = format!("blake3:{}", blake3_hex(KEY));
     let (db, config) = veil_benches::migrated_database(
@@ -90,6 +96,47 @@ fn main() {
     println!("baseline (same call, page without data): median {base_median:.1} ms, p99 {base_p99:.1} ms");
     println!("ratio to baseline: median {:.2}x, p99 {:.2}x", median / base_median, p99 / base_p99);
     println!("ClickHouse rows read by the cells query: {rows_read} of {cells} aggregated rows");
+
+    // Forms: fields left (most), submits and abandons, skewed like the
+    // clicks: early fields and busy pages get most.
+    let started = Instant::now();
+    db.query(&format!(
+        "INSERT INTO form_events_input (site, page_key, device, day, form, field, position, kind, ms, refill, error, \
+         page_view, visitor) \
+         SELECT 'bench', concat('/page/', toString(intHash32(number) % 100 * (intHash32(number) % 100) % 100)), \
+         CAST(['desktop', 'tablet', 'mobile'][intHash32(number + 1) % 3 + 1] AS Enum8('desktop' = 1, 'tablet' = 2, 'mobile' = 3)), \
+         toDate('2026-11-01') + intHash32(number + 2) % 30, concat('form#f', toString(intHash32(number + 7) % 3)), \
+         if(kind = 2, '', concat('input#field', toString(position))), position, kind, \
+         if(kind = 1, toUInt32(200 + intHash32(number + 8) % 30000), 0), toUInt8(intHash32(number + 9) % 7 = 0), \
+         toUInt8(intHash32(number + 10) % 11 = 0), toString(intHash64(number + 11) % 300000), \
+         toString(intHash64(number + 6) % 500000) \
+         FROM (SELECT number, toUInt16((intHash32(number + 3) % 8) * (intHash32(number + 4) % 8) / 8) AS position, \
+         toUInt8(multiIf(intHash32(number + 5) % 20 = 0, 2, intHash32(number + 5) % 20 = 1, 3, 1)) AS kind \
+         FROM numbers({form_events}))"
+    ));
+    let form_rows = db.query("SELECT count() FROM form_fields").trim().to_owned();
+    println!(
+        "loaded {form_events} form events in {:.1} s into {form_rows} aggregated rows",
+        started.elapsed().as_secs_f64()
+    );
+    let forms_path =
+        |page: &str| format!("/v1/sites/bench/forms?page={page}&device=desktop&from=2026-11-01&to=2026-11-30");
+    let measure_forms = |page: &str| -> Vec<f64> {
+        (0..requests)
+            .map(|_| {
+                let started = Instant::now();
+                let response = veil.request("GET", &forms_path(page), &[("Authorization", &auth)], b"");
+                assert_eq!(response.status, 200, "{}", String::from_utf8_lossy(&response.body));
+                started.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect()
+    };
+    let _warm = measure_forms(&busiest);
+    let (median, p99) = percentiles(measure_forms(&busiest));
+    let (base_median, base_p99) = percentiles(measure_forms("/no-such-page"));
+    println!("forms API: median {median:.1} ms, p99 {p99:.1} ms over {requests} requests");
+    println!("baseline (same call, page without data): median {base_median:.1} ms, p99 {base_p99:.1} ms");
+    println!("ratio to baseline: median {:.2}x, p99 {:.2}x", median / base_median, p99 / base_p99);
 }
 
 /// The key's hash for the config, as `veil apikey create` computes it.

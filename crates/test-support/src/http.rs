@@ -10,7 +10,16 @@ use std::time::Duration;
 /// the socket) gave.
 pub(crate) fn query(port: u16, database: Option<&str>, sql: &str) -> Result<String, String> {
     let path = database.map_or_else(|| "/".to_owned(), |db| format!("/?database={db}"));
-    let response = request(&format!("http://127.0.0.1:{port}"), "POST", &path, &[], sql.as_bytes())?;
+    // Generous: a bench loads millions of rows in one statement, on a
+    // machine that may be busy with a build.
+    let response = request_within(
+        &format!("http://127.0.0.1:{port}"),
+        "POST",
+        &path,
+        &[],
+        sql.as_bytes(),
+        Duration::from_secs(300),
+    )?;
     // Aggregate states and compressed payloads are binary: kept lossy so
     // scans of whole tables can still look for text in them.
     let body = String::from_utf8_lossy(&response.body).into_owned();
