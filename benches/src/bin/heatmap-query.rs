@@ -119,8 +119,9 @@ fn main() {
         "loaded {form_events} form events in {:.1} s into {form_rows} aggregated rows",
         started.elapsed().as_secs_f64()
     );
-    let forms_path =
-        |page: &str| format!("/v1/sites/bench/forms?page={page}&device=desktop&from=2026-11-01&to=2026-11-30");
+    let forms_path = |page: &str| {
+        format!("/v1/sites/bench/forms?page={page}&device=desktop&from=2026-11-01&to=2026-11-30")
+    };
     let measure_forms = |page: &str| -> Vec<f64> {
         (0..requests)
             .map(|_| {

@@ -271,3 +271,90 @@ fn forms_need_a_page_and_an_analyst() {
     let empty = forms(&veil, "all");
     assert_eq!(empty["forms"], json!([]));
 }
+
+/// Splits a CSV export (no quoted commas in this data) into its header
+/// and rows.
+fn csv_rows(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut lines = text.split("\r\n").filter(|l| !l.is_empty());
+    let header = lines.next().unwrap().split(',').map(str::to_owned).collect();
+    (header, lines.map(|l| l.split(',').map(str::to_owned).collect()).collect())
+}
+
+#[test]
+fn csv_exports_carry_the_json_figures() {
+    let (db, veil) = server(1);
+    let visits = visits();
+    for visit in visits.iter().take(10) {
+        send(&veil, visit);
+    }
+    let clicks = common::batch("demo", "c1c1c1c1-0000-4000-8000-000000000001", 0);
+    assert_eq!(common::ingest(&veil, &common::demo_token(), &clicks).status, 202);
+    wait_for_query(&db, "SELECT count() FROM session_index", "21", Duration::from_secs(20));
+
+    let json = forms(&veil, "all");
+    let path = format!("/v1/sites/demo/forms?page={}&format=csv", urlencode(PAGE));
+    let export = api(&veil, "GET", &path, Some(ANALYST_KEY), b"");
+    assert_eq!(export.status, 200);
+    assert_eq!(export.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert_eq!(export.header("content-disposition"), Some("attachment; filename=\"forms.csv\""));
+    let (header, rows) = csv_rows(&String::from_utf8_lossy(&export.body));
+    assert_eq!(header[..3], ["form", "started", "submitted"]);
+    let expected: Vec<(String, String, String, String)> = json["forms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|form| {
+            form["fields"].as_array().unwrap().iter().map(move |field| {
+                let text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                (
+                    text(&form["form"]),
+                    text(&field["field"]),
+                    text(&field["reached"]),
+                    text(&field["median_ms"]),
+                )
+            })
+        })
+        .collect();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let got: Vec<(String, String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r[column("form")].clone(),
+                r[column("field")].clone(),
+                r[column("reached")].clone(),
+                r[column("median_ms")].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected);
+
+    let heatmap = |format: &str| {
+        let path = format!("/v1/sites/demo/heatmaps?page={}&kind=click{format}", urlencode(PAGE));
+        api(&veil, "GET", &path, Some(ANALYST_KEY), b"")
+    };
+    let cells: Value = heatmap("").json();
+    let export = heatmap("&format=csv");
+    assert_eq!(export.header("content-disposition"), Some("attachment; filename=\"heatmap.csv\""));
+    let (header, rows) = csv_rows(&String::from_utf8_lossy(&export.body));
+    assert_eq!(header, ["layer", "x", "y", "count", "rage", "dead"]);
+    let expected: Vec<Vec<String>> = cells["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            vec![
+                "document".to_owned(),
+                c["x"].to_string(),
+                c["y"].to_string(),
+                c["count"].to_string(),
+                c["rage"].to_string(),
+                c["dead"].to_string(),
+            ]
+        })
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(rows, expected);
+    let bad = api(&veil, "GET", "/v1/sites/demo/forms?page=x&format=xlsx", Some(ANALYST_KEY), b"");
+    assert_eq!(bad.status, 400);
+}

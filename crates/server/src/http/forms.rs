@@ -12,6 +12,7 @@ use veil_store::forms::{FieldSummary, FormSummary};
 use veil_store::heatmaps::HeatmapFilter;
 
 use super::auth::Analyst;
+use super::csv::{self, Format};
 use super::dates::DateRange;
 use super::{AppState, bad_request, unavailable as storage};
 
@@ -27,6 +28,7 @@ pub struct FormsQuery {
     device: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    format: Option<String>,
 }
 
 /// `part` of `whole` as a fraction, 4 decimals; 0 of nothing.
@@ -75,6 +77,41 @@ fn form_json(form: &FormSummary, fields: &[&FieldSummary]) -> serde_json::Value 
     })
 }
 
+/// The forms as one CSV table: a line per field, with its form's figures.
+fn csv_export(forms: &[serde_json::Value]) -> HttpResponse {
+    let mut rows = Vec::new();
+    for form in forms {
+        for field in form["fields"].as_array().into_iter().flatten() {
+            let mut row = field.clone();
+            row["abandoned_here"] = field["abandoned"].clone();
+            for key in ["form", "started", "submitted", "submit_rate", "abandoned", "abandon_rate"] {
+                row[key] = form[key].clone();
+            }
+            rows.push(row);
+        }
+    }
+    let columns = [
+        "form",
+        "started",
+        "submitted",
+        "submit_rate",
+        "abandoned",
+        "abandon_rate",
+        "field",
+        "position",
+        "reached",
+        "reach_rate",
+        "drop_off",
+        "median_ms",
+        "refilled",
+        "refill_rate",
+        "errored",
+        "error_rate",
+        "abandoned_here",
+    ];
+    csv::response("forms", csv::table(&columns, &rows))
+}
+
 /// `GET /v1/sites/{site}/forms`.
 pub async fn forms(
     _caller: Analyst,
@@ -92,6 +129,7 @@ pub async fn forms(
     };
     let (device_label, device) = super::device_param(query.device.as_deref(), "all")?;
     let range = DateRange::parse(query.from.as_deref(), query.to.as_deref()).map_err(bad_request)?;
+    let format = Format::parse(query.format.as_deref())?;
     let filter = HeatmapFilter {
         site,
         page_key: page.clone(),
@@ -109,6 +147,9 @@ pub async fn forms(
             form_json(form, &own)
         })
         .collect();
+    if format == Format::Csv {
+        return Ok(csv_export(&body));
+    }
     Ok(HttpResponse::Ok().json(json!({
         "page": page, "device": device_label, "from": range.from, "to": range.to, "k_min": k_min,
         "forms": body,

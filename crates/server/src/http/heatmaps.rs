@@ -10,6 +10,7 @@ use veil_ingest::ApiError;
 use veil_store::heatmaps::{CellCount, HeatmapFilter};
 
 use super::auth::Analyst;
+use super::csv::{self, Format};
 use super::dates::DateRange;
 use super::{AppState, bad_request, unavailable as storage};
 
@@ -31,6 +32,7 @@ pub struct HeatmapQuery {
     device: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    format: Option<String>,
 }
 
 /// Query of the pages endpoint.
@@ -77,6 +79,7 @@ pub async fn heatmap(
     };
     let (device_label, device) = device_filter(query.device.as_deref())?;
     let range = DateRange::parse(query.from.as_deref(), query.to.as_deref()).map_err(bad_request)?;
+    let format = Format::parse(query.format.as_deref())?;
     let filter = HeatmapFilter {
         site,
         page_key: page.clone(),
@@ -133,7 +136,27 @@ pub async fn heatmap(
         }
         _ => return Err(bad_request("kind must be click or scroll")),
     };
+    if format == Format::Csv {
+        return Ok(csv_export(&body));
+    }
     Ok(HttpResponse::Ok().json(body))
+}
+
+/// A heatmap answer as one CSV table: the cells of both layers, or the
+/// depth buckets of a scroll map.
+fn csv_export(body: &serde_json::Value) -> HttpResponse {
+    let rows = |value: &serde_json::Value| value.as_array().cloned().unwrap_or_default();
+    if body["kind"] == "scroll" {
+        return csv::response("scroll-map", csv::table(&["pct", "reached"], &rows(&body["depth"])));
+    }
+    let mut cells = Vec::new();
+    for (layer, list) in [("document", &body["cells"]), ("fixed", &body["fixed"]["cells"])] {
+        cells.extend(rows(list).into_iter().map(|mut cell| {
+            cell["layer"] = json!(layer);
+            cell
+        }));
+    }
+    csv::response("heatmap", csv::table(&["layer", "x", "y", "count", "rage", "dead"], &cells))
 }
 
 /// `GET /v1/sites/{site}/pages`: page keys by views.

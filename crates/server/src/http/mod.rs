@@ -7,6 +7,7 @@ pub mod auth;
 mod console;
 mod console_assets;
 pub mod console_session;
+pub mod csv;
 pub(crate) mod dates;
 pub mod demo_site;
 pub mod edge;
