@@ -2,7 +2,7 @@
 // @rrweb/record, not Veil's recorder) for crates/server/tests/stock_rrweb.rs,
 // posting Veil batches by hand as a site with its own rrweb integration
 // would: the snapshot in batch 0, a scroll in batch 1, clicks after the
-// scroll in batch 2, then batch 3 with neither page nor viewport nor a
+// scroll in batch 2 (two form fields filled in before it), then batch 3 with neither page nor viewport nor a
 // Meta event (placed where the session's earlier batches were), and last
 // the same from a session the server has never seen, which it refuses
 // with a 400 that says why.
@@ -53,6 +53,14 @@ await drive(browser, async () => {
 
   const answers = [];
   answers.push(await page.evaluate(() => window.sendBatch()));
+  // The visitor fills in two fields of the checkout form, before the
+  // scroll (typing scrolls a field into view).
+  for (const [field, text] of [["#name", "Jane Roe"], ["#email", "jane.roe@example.com"]]) {
+    await page.evaluate((selector) => document.querySelector(selector).focus({ preventScroll: true }), field);
+    await page.keyboard.type(text, { delay: 20 });
+    await page.waitForTimeout(200);
+  }
+  await page.evaluate(() => document.activeElement.blur());
   await page.evaluate(() => window.scrollTo(0, 1000));
   await page.waitForTimeout(400);
   answers.push(await page.evaluate(() => window.sendBatch()));

@@ -225,6 +225,10 @@ pub(crate) fn page_views<'b>(
     let rrweb_depth =
         |top: f64| document_height.and_then(|height| scroll::depth(top, viewport_height, height));
 
+    // A stock rrweb session's form use comes from focus, blur and input
+    // events; Veil's recorder says it in `veil.form` events.
+    let rrweb_forms =
+        !context.veil_recorder && !batch.events.iter().any(|event| event.custom_tag() == Some(TAG_FORM));
     // The position the session's earlier batches left.
     let mut scroll = context.scroll.clone();
     let mut url: &str = &batch.page.url;
@@ -247,6 +251,9 @@ pub(crate) fn page_views<'b>(
             open_new = false;
         }
         let Some(segment) = segments.last_mut() else { continue };
+        if rrweb_forms && let Some(form) = context.fields.read(event) {
+            segment.forms.push(form);
+        }
         match event.kind {
             EventType::FullSnapshot => {
                 if let Some(top) = scroll.full_snapshot(&event.data) {

@@ -28,12 +28,15 @@ pub struct SessionContext {
     /// recorder): its clicks name themselves, so the snapshots' nodes are
     /// not learned.
     pub(crate) veil_recorder: bool,
+    /// Form fields of a stock rrweb session's document
+    /// ([`crate::rrweb_forms`]).
+    pub(crate) fields: crate::rrweb_forms::KnownFields,
 }
 
 impl SessionContext {
     /// Memory the context holds, roughly, for the cache's budget.
     pub fn approx_bytes(&self) -> usize {
-        std::mem::size_of::<Self>() + self.nodes.approx_bytes()
+        std::mem::size_of::<Self>() + self.nodes.approx_bytes() + self.fields.approx_bytes()
     }
 
     /// Selectors known for the session's nodes.

@@ -58,6 +58,7 @@ pub mod grid;
 pub mod page_key;
 mod payload;
 pub mod rage;
+mod rrweb_forms;
 pub mod scroll;
 pub mod session;
 mod target;

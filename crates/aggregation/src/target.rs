@@ -91,7 +91,7 @@ fn walk<'v, 'a>(events: &'v [Event<'a>], mut visit: impl FnMut(Seen<'v, 'a>)) {
 }
 
 /// `tag#id.class…` of a serialised element node.
-fn selector(node: &Value<'_>) -> Option<String> {
+pub(crate) fn selector(node: &Value<'_>) -> Option<String> {
     let kind = node.get("type").and_then(Value::as_u64).map(NodeType::from_u64);
     if kind != Some(NodeType::Element) {
         return None;

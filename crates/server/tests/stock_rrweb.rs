@@ -7,6 +7,8 @@
 //! selectors between batches. A later batch with neither envelope nor
 //! Meta event is placed where the session's earlier batches were; the
 //! same from a session never seen is refused with a 400 that says why.
+//! Two form fields filled in between show in the forms API, learnt from
+//! rrweb's focus, blur and input events.
 //!
 //! Needs `chromium` and the driver's node packages, like
 //! `recorder_browser.rs`.
@@ -79,4 +81,27 @@ fn stock_rrweb_clicks_after_a_scroll_in_a_later_batch_land_in_their_document_cel
     let promo =
         elements.iter().find(|e| e["selector"].as_str().is_some_and(|s| s.starts_with("button#promo")));
     assert!(promo.is_some_and(|e| e["count"] == 3), "button#promo not ranked with 3 clicks: {heatmap}");
+
+    // The two fields filled in count for form analytics from rrweb's own
+    // focus, blur and input events, in form order; nothing typed is kept.
+    let path = format!("/v1/sites/demo/forms?page={}", urlencode(&page_url));
+    let forms: Value = api(&veil, "GET", &path, Some(ANALYST_KEY), b"").json();
+    let checkout = &forms["forms"][0];
+    assert_eq!(checkout["form"], "form#checkout", "{forms}");
+    assert_eq!(checkout["started"], 1, "{forms}");
+    let fields: Vec<(&str, u64, u64)> = checkout["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (f["field"].as_str().unwrap(), f["position"].as_u64().unwrap(), f["reached"].as_u64().unwrap())
+        })
+        .collect();
+    assert_eq!(fields, [("input#name", 0, 1), ("input#email", 1, 1)], "{forms}");
+    assert!(checkout["fields"][1]["median_ms"].as_u64().unwrap() > 0, "{forms}");
+    let tables = common::dump_all_tables(&db);
+    assert!(
+        !tables.contains("Jane Roe") && !tables.contains("jane.roe@example.com"),
+        "a typed value was stored"
+    );
 }
