@@ -199,22 +199,7 @@ fn fillable(tag: &str, node: &Value<'_>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{map, s};
-
-    fn element(
-        id: i64,
-        tag: &str,
-        attributes: Vec<(&'static str, &str)>,
-        children: Vec<Value<'static>>,
-    ) -> Value<'static> {
-        map(vec![
-            ("type", Value::Int(2)),
-            ("id", Value::Int(id)),
-            ("tagName", s(tag)),
-            ("attributes", map(attributes.into_iter().map(|(k, v)| (k, s(v))).collect())),
-            ("childNodes", Value::Array(children)),
-        ])
-    }
+    use crate::testing::{element, map, s};
 
     fn snapshot() -> Event<'static> {
         let form = element(

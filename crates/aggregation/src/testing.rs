@@ -14,6 +14,22 @@ pub(crate) fn s(text: impl Into<String>) -> Value<'static> {
     Value::from(text.into())
 }
 
+/// A serialised element node (rrweb-snapshot) with its children.
+pub(crate) fn element(
+    id: i64,
+    tag: &str,
+    attributes: Vec<(&'static str, &str)>,
+    children: Vec<Value<'static>>,
+) -> Value<'static> {
+    map(vec![
+        ("type", Value::Int(2)),
+        ("id", Value::Int(id)),
+        ("tagName", s(tag)),
+        ("attributes", map(attributes.into_iter().map(|(k, v)| (k, s(v))).collect())),
+        ("childNodes", Value::Array(children)),
+    ])
+}
+
 /// A `veil.click` at document (`x`, `y`) on a 1280 × 4100 document in a
 /// 1280 × 720 viewport, with extra payload fields (replacing those of the
 /// same name).

@@ -20,16 +20,16 @@ pub(crate) const SELECT_FORMS: &str = concat!(
     " GROUP BY form HAVING visitor_count >= ? ORDER BY started DESC, form LIMIT ?"
 );
 
-/// The fields of those forms with at least `k_min` visitors, in form
-/// order; `?`: the filter, the forms (an array), k_min, limit.
+/// The fields of a page's forms with at least `k_min` visitors, in form
+/// order; `?`: the filter, k_min, limit. Run beside [`SELECT_FORMS`], not
+/// after it: the answer takes as long as the slower of the two.
 pub(crate) const SELECT_FIELDS: &str = concat!(
     "SELECT form, field, minMerge(position) AS place, uniqIfMerge(reached) AS reach, ",
     "quantileIfMerge(0.5)(time_ms) AS median_ms, uniqIfMerge(refilled) AS refills, ",
     "uniqIfMerge(errored) AS errors, uniqIfMerge(abandoned) AS abandons, uniqMerge(visitors) AS visitor_count ",
     "FROM form_fields WHERE ",
     page_filter!(),
-    " AND field != '' AND form IN (SELECT arrayJoin(?)) GROUP BY form, field HAVING visitor_count >= ? ",
-    "ORDER BY form, place, field LIMIT ?"
+    " AND field != '' GROUP BY form, field HAVING visitor_count >= ? ORDER BY form, place, field LIMIT ?"
 );
 
 /// One form of a page.
@@ -71,35 +71,29 @@ pub struct FieldSummary {
 }
 
 impl Store {
-    /// The forms of a page, at most `limit`.
+    /// The forms of a page (at most `forms_limit`, most started first) and
+    /// their fields (at most `fields_limit` in all), read at once.
     pub async fn forms(
         &self,
         filter: &HeatmapFilter,
         k_min: u32,
-        limit: u32,
-    ) -> Result<Vec<FormSummary>, StoreError> {
-        let query = bind_filter(self.db.query(SELECT_FORMS), filter).bind(k_min).bind(limit);
-        self.bounded("reading forms", async move {
-            query.fetch_all::<FormSummary>().await.map_err(StoreError::clickhouse("reading forms"))
-        })
-        .await
-    }
-
-    /// The fields of `forms` on a page, at most `limit` in all.
-    pub async fn form_fields(
-        &self,
-        filter: &HeatmapFilter,
-        forms: &[&str],
-        k_min: u32,
-        limit: u32,
-    ) -> Result<Vec<FieldSummary>, StoreError> {
-        if forms.is_empty() {
-            return Ok(Vec::new());
-        }
-        let query = bind_filter(self.db.query(SELECT_FIELDS), filter).bind(forms).bind(k_min).bind(limit);
-        self.bounded("reading form fields", async move {
-            query.fetch_all::<FieldSummary>().await.map_err(StoreError::clickhouse("reading form fields"))
-        })
-        .await
+        forms_limit: u32,
+        fields_limit: u32,
+    ) -> Result<(Vec<FormSummary>, Vec<FieldSummary>), StoreError> {
+        let forms = bind_filter(self.db.query(SELECT_FORMS), filter).bind(k_min).bind(forms_limit);
+        let fields = bind_filter(self.db.query(SELECT_FIELDS), filter).bind(k_min).bind(fields_limit);
+        let context = "reading forms";
+        let (forms, mut fields) = self
+            .bounded(context, async move {
+                let (forms, fields) =
+                    tokio::join!(forms.fetch_all::<FormSummary>(), fields.fetch_all::<FieldSummary>());
+                Ok((
+                    forms.map_err(StoreError::clickhouse(context))?,
+                    fields.map_err(StoreError::clickhouse(context))?,
+                ))
+            })
+            .await?;
+        fields.retain(|field| forms.iter().any(|form| form.form == field.form));
+        Ok((forms, fields))
     }
 }

@@ -262,7 +262,7 @@ pub fn table_probes() -> Vec<TableProbe> {
             sample_insert: FORM_SAMPLE.to_owned(),
             queries: vec![
                 render(crate::forms::SELECT_FORMS, &[FILTER, "1|20"].concat_literals()),
-                render(crate::forms::SELECT_FIELDS, &[FILTER, "['form#checkout', '']|1|500"].concat_literals()),
+                render(crate::forms::SELECT_FIELDS, &[FILTER, "1|500"].concat_literals()),
             ],
         },
     ]

@@ -137,9 +137,8 @@ pub async fn forms(
         from: range.from.clone(),
         to: range.to.clone(),
     };
-    let forms = state.store.forms(&filter, k_min, FORMS_LIMIT).await.map_err(storage)?;
-    let names: Vec<&str> = forms.iter().map(|f| f.form.as_str()).collect();
-    let fields = state.store.form_fields(&filter, &names, k_min, FIELDS_LIMIT).await.map_err(storage)?;
+    let (forms, fields) =
+        state.store.forms(&filter, k_min, FORMS_LIMIT, FIELDS_LIMIT).await.map_err(storage)?;
     let body: Vec<serde_json::Value> = forms
         .iter()
         .map(|form| {
