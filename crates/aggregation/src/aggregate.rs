@@ -34,6 +34,7 @@ use crate::page_key::{PageKeyError, PageKeyRules, page_key};
 use crate::payload::InvalidReason;
 use crate::rage::{self, Point};
 use crate::scroll::{self, ScrollDepth};
+use crate::signals::{PageSignal, Signal};
 use crate::target;
 
 /// Milliseconds in a UTC day.
@@ -122,6 +123,8 @@ pub struct Aggregation {
     pub pages: Vec<BatchAggregate>,
     /// Click events in segments whose URL has no page key.
     pub unattributed_clicks: u32,
+    /// Frustration signals of the batch's page views, in batch order.
+    pub signals: Vec<PageSignal>,
 }
 
 /// Aggregates one masked batch: clicks into cells of `grid` and element
@@ -168,7 +171,27 @@ fn aggregate_views(batch: &Batch<'_>, views: &[Segment<'_>]) -> Aggregation {
     let mut aggregation = Aggregation::default();
     for segment in views {
         match &segment.key {
-            Ok(page_key) => aggregation.pages.push(finish(page_key.clone(), device, segment)),
+            Ok(page_key) => {
+                let page = finish(page_key.clone(), device, segment);
+                let at_ms = segment.started_ms;
+                let mut signal = |page_key: &str, signal, count| {
+                    if count > 0 {
+                        aggregation.signals.push(PageSignal {
+                            page_key: page_key.to_owned(),
+                            signal,
+                            count,
+                            at_ms,
+                        });
+                    }
+                };
+                if let Some(left) = &segment.quick_back_from {
+                    signal(left, Signal::QuickBack, 1);
+                }
+                signal(page_key, Signal::RageClicks, page.rage_clicks);
+                signal(page_key, Signal::DeadClicks, page.dead_clicks);
+                signal(page_key, Signal::ExcessiveScrolling, u32::from(segment.excessive_scroll));
+                aggregation.pages.push(page);
+            }
             Err(_) => {
                 aggregation.unattributed_clicks =
                     aggregation.unattributed_clicks.saturating_add(segment.click_events);
@@ -247,7 +270,11 @@ pub(crate) fn page_views<'b>(
             }
         }
         if open_new {
-            segments.push(Segment::new(key.clone(), event.timestamp));
+            let mut segment = Segment::new(key.clone(), event.timestamp);
+            if let Ok(page_key) = &key {
+                segment.quick_back_from = context.trail.arrive(page_key, event.timestamp);
+            }
+            segments.push(segment);
             open_new = false;
         }
         let Some(segment) = segments.last_mut() else { continue };
@@ -256,13 +283,19 @@ pub(crate) fn page_views<'b>(
         }
         match event.kind {
             EventType::FullSnapshot => {
+                let from = scroll.position().y;
                 if let Some(top) = scroll.full_snapshot(&event.data) {
                     segment.reached(rrweb_depth(top));
+                    segment.excessive_scroll |= context.trail.scrolled(from, top, document_height);
                 }
             }
             EventType::IncrementalSnapshot if event.source() == Some(IncrementalSource::Scroll) => {
+                let from = scroll.position().y;
                 match scroll.rrweb_scroll(&event.data) {
-                    Ok(Some(position)) => segment.reached(rrweb_depth(position.y)),
+                    Ok(Some(position)) => {
+                        segment.reached(rrweb_depth(position.y));
+                        segment.excessive_scroll |= context.trail.scrolled(from, position.y, document_height);
+                    }
                     Ok(None) => {}
                     Err(reason) => segment.skip(reason),
                 }
@@ -285,7 +318,10 @@ pub(crate) fn page_views<'b>(
                 }
                 Some(TAG_SCROLL) => match scroll::reading(&event.data) {
                     Ok(reading) => {
+                        let from = scroll.position().y;
                         scroll.reading(&reading);
+                        segment.excessive_scroll |=
+                            context.trail.scrolled(from, reading.top, Some(reading.height));
                         segment.reached(Some(reading.fraction));
                     }
                     Err(reason) => segment.skip(reason),
@@ -337,6 +373,10 @@ pub(crate) struct Segment<'b> {
     /// Click events seen, valid or not.
     pub(crate) click_events: u32,
     forms: Vec<FormEvent>,
+    /// The page this view's arrival was a quick back from.
+    quick_back_from: Option<String>,
+    /// The session's scrolling of this view became excessive here.
+    excessive_scroll: bool,
 }
 
 impl<'b> Segment<'b> {
@@ -349,6 +389,8 @@ impl<'b> Segment<'b> {
             invalid: BTreeMap::new(),
             click_events: 0,
             forms: Vec::new(),
+            quick_back_from: None,
+            excessive_scroll: false,
         }
     }
 

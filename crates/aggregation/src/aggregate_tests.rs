@@ -506,3 +506,43 @@ fn form_events_are_kept_per_page_view_in_order_and_bad_ones_counted() {
     assert_eq!(thanks.forms.len(), 1);
     assert_eq!(thanks.forms[0].action, crate::forms::FormAction::Submit);
 }
+
+#[test]
+fn signals_name_the_page_that_showed_them() {
+    let rules = PageKeyRules::default();
+    let mut context = SessionContext::default();
+    let list = "https://shop.example/list";
+    let item = "https://shop.example/item";
+    // Batch 0: the list, then the item (an SPA route) with a rage burst.
+    let first = batch(
+        list,
+        Some((1280, 4100)),
+        vec![
+            meta(T0, list),
+            meta(T0 + 20_000, item),
+            veil_click(T0 + 20_100, 640.0, 410.0, vec![]),
+            veil_click(T0 + 20_200, 641.0, 411.0, vec![]),
+            veil_click(T0 + 20_300, 642.0, 412.0, vec![flag("dead")]),
+        ],
+    );
+    let result = aggregate_in(&first, &rules, &Grid::default(), &mut context);
+    let signals: Vec<(&str, Signal, u32)> =
+        result.signals.iter().map(|s| (s.page_key.as_str(), s.signal, s.count)).collect();
+    assert_eq!(signals, vec![(item, Signal::RageClicks, 3), (item, Signal::DeadClicks, 1)]);
+    // Batch 1: back on the list 4 s after arriving on the item, then
+    // scrolling the list up and down four document heights.
+    let mut events = vec![meta(T0 + 24_000, list)];
+    for step in 0..9 {
+        let y = if step % 2 == 0 { 3380 } else { 0 };
+        events.push(veil_scroll(T0 + 25_000 + step * 500, y, 4100, 720));
+    }
+    let second = batch(item, Some((1280, 4100)), events);
+    let result = aggregate_in(&second, &rules, &Grid::default(), &mut context);
+    let signals: Vec<(&str, Signal, u32)> =
+        result.signals.iter().map(|s| (s.page_key.as_str(), s.signal, s.count)).collect();
+    assert_eq!(
+        signals,
+        vec![(item, Signal::QuickBack, 1), (list, Signal::ExcessiveScrolling, 1)],
+        "{result:#?}"
+    );
+}

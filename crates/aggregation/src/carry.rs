@@ -31,12 +31,18 @@ pub struct SessionContext {
     /// Form fields of a stock rrweb session's document
     /// ([`crate::rrweb_forms`]).
     pub(crate) fields: crate::rrweb_forms::KnownFields,
+    /// The pages the session was on, for quick backs and excessive
+    /// scrolling ([`crate::signals`]).
+    pub(crate) trail: crate::signals::Trail,
 }
 
 impl SessionContext {
     /// Memory the context holds, roughly, for the cache's budget.
     pub fn approx_bytes(&self) -> usize {
-        std::mem::size_of::<Self>() + self.nodes.approx_bytes() + self.fields.approx_bytes()
+        std::mem::size_of::<Self>()
+            + self.nodes.approx_bytes()
+            + self.fields.approx_bytes()
+            + self.trail.approx_bytes()
     }
 
     /// Selectors known for the session's nodes.

@@ -61,6 +61,7 @@ pub mod rage;
 mod rrweb_forms;
 pub mod scroll;
 pub mod session;
+pub mod signals;
 mod target;
 #[cfg(test)]
 mod testing;

@@ -139,6 +139,8 @@ pub(crate) struct Reading {
     pub(crate) top: f64,
     /// Depth reached, `0..=1`.
     pub(crate) fraction: f64,
+    /// Document height.
+    pub(crate) height: f64,
 }
 
 /// Reads a `veil.scroll` event's `data`.
@@ -151,7 +153,7 @@ pub(crate) fn reading(data: &Value<'_>) -> Result<Reading, InvalidReason> {
         Some(_) => Some(coordinate(payload, "x")?),
         None => None,
     };
-    Ok(Reading { x, top, fraction: depth(top, viewport_height, height).unwrap_or(1.0) })
+    Ok(Reading { x, top, fraction: depth(top, viewport_height, height).unwrap_or(1.0), height })
 }
 
 /// `min(1, (top + viewport_height) / document_height)`; `None` without a
@@ -210,7 +212,7 @@ mod tests {
             ("vh", 400.5.into()),
             ("x", Value::Int(3)),
         ]);
-        assert_eq!(reading(&floats), Ok(Reading { x: Some(3.0), top: 99.5, fraction: 0.5 }));
+        assert_eq!(reading(&floats), Ok(Reading { x: Some(3.0), top: 99.5, fraction: 0.5, height: 1000.0 }));
         let missing = veil_scroll(vec![("y", Value::Int(0)), ("h", Value::Int(10))]);
         assert_eq!(reading(&missing), Err(InvalidReason::MissingField));
         let wrong = veil_scroll(vec![("y", "0".into()), ("h", Value::Int(10)), ("vh", Value::Int(1))]);
@@ -250,7 +252,7 @@ mod tests {
         assert_eq!(scroll.rrweb_scroll(&bad), Err(InvalidReason::MissingField));
         assert_eq!(scroll.position().y, 500.0, "a bad event does not move the page");
 
-        scroll.reading(&Reading { x: None, top: 40.0, fraction: 0.1 });
+        scroll.reading(&Reading { x: None, top: 40.0, fraction: 0.1, height: 1000.0 });
         assert_eq!(scroll.position(), Position { x: 0.0, y: 40.0 });
     }
 

@@ -11,10 +11,11 @@
 use std::collections::BTreeMap;
 
 use veil_aggregation::forms::{FormAction, FormEvent};
+use veil_aggregation::signals::Signal;
 use veil_aggregation::{Aggregation, DeviceClass, Layer};
 use veil_store::rows::{
-    self, FormEventKind, FormEventRow, HeatmapClickRow, HeatmapElementRow, HeatmapScrollRow, PageStatsRow,
-    QueuedRow,
+    self, FormEventKind, FormEventRow, HeatmapClickRow, HeatmapElementRow, HeatmapScrollRow, PageSignalRow,
+    PageStatsRow, QueuedRow,
 };
 
 /// Who and where, for every row of one batch.
@@ -115,6 +116,35 @@ pub fn rows(aggregation: &Aggregation, origin: &Origin<'_>) -> Vec<QueuedRow> {
         }));
     }
     out
+}
+
+/// The rows of a batch's frustration signals ([`veil_aggregation::signals`]).
+pub fn signal_rows(aggregation: &Aggregation, origin: &Origin<'_>, seq: u64) -> Vec<QueuedRow> {
+    // Every page view of a batch has the batch's device class.
+    let Some(device) = aggregation.pages.first().map(|page| device(page.device)) else { return Vec::new() };
+    aggregation
+        .signals
+        .iter()
+        .map(|signal| {
+            QueuedRow::PageSignal(PageSignalRow {
+                site: origin.site.to_owned(),
+                page_key: signal.page_key.clone(),
+                device,
+                day: crate::pipeline::event_day(signal.at_ms, origin.received_day),
+                signal: match signal.signal {
+                    Signal::RageClicks => 1,
+                    Signal::DeadClicks => 2,
+                    Signal::QuickBack => 3,
+                    Signal::ExcessiveScrolling => 4,
+                },
+                session: origin.session.to_owned(),
+                seq,
+                visitor: origin.visitor.to_owned(),
+                at: u64::try_from(signal.at_ms).unwrap_or(0),
+                count: signal.count,
+            })
+        })
+        .collect()
 }
 
 fn form_row(

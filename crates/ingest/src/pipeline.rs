@@ -201,6 +201,11 @@ pub fn process_plain(plain: &[u8], context: &Context<'_>, budget: &mut Budget) -
             received_day: received_day(received_at),
         };
         rows.extend(heatmap_rows::rows(&aggregation, &origin));
+        // Signals name their session (insights link to its replay), so
+        // only a session that is also recorded has them.
+        if recorded {
+            rows.extend(heatmap_rows::signal_rows(&aggregation, &origin, batch.seq));
+        }
     }
     let user_hash = match (batch.user.as_deref(), user_id_key) {
         (Some(user), Some(key)) if !user.is_empty() => Some(user_hash(key, user)),

@@ -13,9 +13,10 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use common::{ANALYST_KEY, ORIGIN, api, urlencode, visitor_token, wait_for_query};
+use common::server_with_k_min;
+use common::{ANALYST_KEY, api, urlencode, visitor_token, wait_for_query};
 use serde_json::{Value, json};
-use veil_test_support::{TestDatabase, VeilOptions, VeilProcess};
+use veil_test_support::VeilProcess;
 
 const PAGE: &str = "http://127.0.0.1:8080/checkout";
 const FORM: &str = "form#checkout";
@@ -176,20 +177,6 @@ fn expected(visits: &[&Visit], k_min: usize) -> Value {
     })
 }
 
-fn server(k_min: u32) -> (TestDatabase, VeilProcess) {
-    let db = TestDatabase::new();
-    common::migrate(&db);
-    let config = common::config_with_keys(&db, ORIGIN).replacen(
-        &format!("origins = [\"{ORIGIN}\"]\n"),
-        &format!("origins = [\"{ORIGIN}\"]\nk_min = {k_min}\n"),
-        1,
-    );
-    let mut veil =
-        VeilProcess::start(common::VEIL.as_ref(), VeilOptions { config, env: Vec::new(), port: None });
-    common::wait_ready(&mut veil);
-    (db, veil)
-}
-
 fn forms(veil: &VeilProcess, device: &str) -> Value {
     let path = format!("/v1/sites/demo/forms?page={}&device={device}", urlencode(PAGE));
     let answer = api(veil, "GET", &path, Some(ANALYST_KEY), b"");
@@ -199,7 +186,7 @@ fn forms(veil: &VeilProcess, device: &str) -> Value {
 
 #[test]
 fn form_figures_match_what_the_visits_did() {
-    let (db, veil) = server(2);
+    let (db, veil) = server_with_k_min(2);
     let visits = visits();
     for visit in &visits {
         send(&veil, visit);
@@ -237,7 +224,7 @@ fn form_figures_match_what_the_visits_did() {
     assert_eq!(*checkout, expected(&mobile, 2), "{answer:#}");
 
     // With k_min 1 the rare field shows.
-    let (db1, veil1) = server(1);
+    let (db1, veil1) = server_with_k_min(1);
     for visit in &visits {
         send(&veil1, visit);
     }
@@ -261,7 +248,7 @@ fn form_figures_match_what_the_visits_did() {
 
 #[test]
 fn forms_need_a_page_and_an_analyst() {
-    let (_db, veil) = server(1);
+    let (_db, veil) = server_with_k_min(1);
     let no_key = api(&veil, "GET", &format!("/v1/sites/demo/forms?page={}", urlencode(PAGE)), None, b"");
     assert_eq!(no_key.status, 401);
     let no_page = api(&veil, "GET", "/v1/sites/demo/forms", Some(ANALYST_KEY), b"");
@@ -282,7 +269,7 @@ fn csv_rows(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
 
 #[test]
 fn csv_exports_carry_the_json_figures() {
-    let (db, veil) = server(1);
+    let (db, veil) = server_with_k_min(1);
     let visits = visits();
     for visit in visits.iter().take(10) {
         send(&veil, visit);

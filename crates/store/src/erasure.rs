@@ -18,10 +18,10 @@ use crate::{Store, StoreError};
 
 /// Tables with a `site` and a `visitor` column.
 pub const VISITOR_TABLES: &[&str] =
-    &["recordings", "recording_archives", "session_index", "consent_log", "session_reports"];
+    &["recordings", "recording_archives", "session_index", "consent_log", "session_reports", "page_signals"];
 
 /// Tables with a `site` and a `session` column, for erasing one session.
-pub const SESSION_TABLES: &[&str] = &["recordings", "recording_archives", "session_index"];
+pub const SESSION_TABLES: &[&str] = &["recordings", "recording_archives", "session_index", "page_signals"];
 
 /// The consents a visitor granted; `?`: site, visitor.
 pub(crate) const SELECT_VISITOR_CONSENTS: &str = "SELECT consent_id, max(expires_at) AS latest_expiry \

@@ -37,6 +37,7 @@ pub mod rows;
 mod runner;
 pub mod sessions;
 pub mod shipper;
+pub mod signals;
 pub mod writer;
 
 pub use client::{ConnectOptions, Store};

@@ -47,6 +47,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_recording_archives"),
     migration!(7, "0007_archive_metadata"),
     migration!(8, "0008_forms"),
+    migration!(9, "0009_page_signals"),
 ];
 
 impl Migration {

@@ -256,6 +256,14 @@ pub fn table_probes() -> Vec<TableProbe> {
                 &["'demo'", "'desktop'", "'desktop'", "'2026-11-01'", "'2026-11-30'", "1", "50"],
             )],
         },
+        TableProbe {
+            table: "page_signals",
+            sample_insert: SIGNAL_SAMPLE.to_owned(),
+            queries: vec![
+                render(crate::signals::SELECT_SIGNALS, &[SIGNAL_FILTER, "1|50"].concat_literals()),
+                render(crate::signals::SELECT_SIGNAL_SESSIONS, &[SIGNAL_FILTER, "5"].concat_literals()),
+            ],
+        },
         TableProbe { table: "form_events_input", sample_insert: FORM_SAMPLE.to_owned(), queries: vec![] },
         TableProbe {
             table: "form_fields",
@@ -293,6 +301,14 @@ const SCROLL_SAMPLE: &str = "INSERT INTO heatmap_scroll_input (site, page_key, d
 const PAGE_SAMPLE: &str = "INSERT INTO page_stats_input (site, page_key, device, day, page_view, visitor, clicks) \
     VALUES ('demo', '/checkout', 'desktop', toDate('2026-11-24'), '3f2c1a9e-7b4d-4c2a-9e1f-0a1b2c3d4e5f/0', \
     '9f1c2b3a4d5e6f708192a3b4c5d6e7f8', 4)";
+
+/// Literals of the signals window: site, page key twice, device twice,
+/// from, to.
+const SIGNAL_FILTER: &str = "'demo'|'/checkout'|'/checkout'|''|''|'2026-11-01'|'2026-11-30'";
+
+const SIGNAL_SAMPLE: &str = "INSERT INTO page_signals (site, page_key, device, day, signal, session, seq, visitor, \
+    at, count) VALUES ('demo', '/checkout', 'mobile', toDate('2026-11-24'), 'rage_clicks', \
+    '3f2c1a9e-7b4d-4c2a-9e1f-0a1b2c3d4e5f', 2, '9f1c2b3a4d5e6f708192a3b4c5d6e7f8', 1795000000000, 4)";
 
 const FORM_SAMPLE: &str = "INSERT INTO form_events_input (site, page_key, device, day, form, field, position, \
     kind, ms, refill, error, page_view, visitor) VALUES ('demo', '/checkout', 'desktop', toDate('2026-11-24'), \

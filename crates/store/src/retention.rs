@@ -24,7 +24,7 @@ pub const HEATMAP_TABLES: &[&str] =
     &["heatmap_clicks", "heatmap_elements", "heatmap_scroll", "page_stats", "form_fields"];
 
 /// Tables of per-session data partitioned by `toMonday(day)`.
-pub const RECORDING_TABLES: &[&str] = &["recordings", "recording_archives", "session_index"];
+pub const RECORDING_TABLES: &[&str] = &["recordings", "recording_archives", "session_index", "page_signals"];
 
 /// How old an unreferenced chunk must be before retention deletes it: a
 /// compaction writes its chunks before the archive that references them.

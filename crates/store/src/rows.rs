@@ -354,6 +354,32 @@ pub enum FormEventKind {
     Abandon = 3,
 }
 
+/// One row for `page_signals`: a frustration signal of one batch's page.
+#[derive(Debug, Clone, PartialEq, Eq, Row, Serialize, Deserialize)]
+pub struct PageSignalRow {
+    /// Site id.
+    pub site: String,
+    /// The page that showed it.
+    pub page_key: String,
+    /// [`Device`] as its `Enum8` value.
+    pub device: i8,
+    /// Day, days since 1970.
+    pub day: u16,
+    /// `rage_clicks` 1, `dead_clicks` 2, `quick_back` 3,
+    /// `excessive_scrolling` 4.
+    pub signal: i8,
+    /// Session id.
+    pub session: String,
+    /// The batch's `seq` (a re-sent batch replaces its rows).
+    pub seq: u64,
+    /// Visitor id (erasure).
+    pub visitor: String,
+    /// When, ms since the epoch.
+    pub at: u64,
+    /// Clicks for rage and dead clicks, else 1.
+    pub count: u32,
+}
+
 /// A row waiting in the durable queue, tagged with its table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum QueuedRow {
@@ -373,6 +399,8 @@ pub enum QueuedRow {
     PageStats(PageStatsRow),
     /// For `form_events_input`.
     FormEvent(FormEventRow),
+    /// For `page_signals`.
+    PageSignal(PageSignalRow),
 }
 
 /// A queue record that does not decode: a bug or disk corruption, never
@@ -415,6 +443,7 @@ impl QueuedRow {
             QueuedRow::HeatmapScroll(_) => "heatmap_scroll_input",
             QueuedRow::PageStats(_) => "page_stats_input",
             QueuedRow::FormEvent(_) => "form_events_input",
+            QueuedRow::PageSignal(_) => "page_signals",
         }
     }
 }

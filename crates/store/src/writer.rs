@@ -6,8 +6,8 @@ use clickhouse::Row;
 use serde::Serialize;
 
 use crate::rows::{
-    ConsentLogRow, FormEventRow, HeatmapClickRow, HeatmapElementRow, HeatmapScrollRow, PageStatsRow,
-    QueuedRow, RecordingRow, SessionIndexRow,
+    ConsentLogRow, FormEventRow, HeatmapClickRow, HeatmapElementRow, HeatmapScrollRow, PageSignalRow,
+    PageStatsRow, QueuedRow, RecordingRow, SessionIndexRow,
 };
 use crate::{Store, StoreError};
 
@@ -30,9 +30,14 @@ pub enum InsertError {
 
 /// Which tables of one round of rows ClickHouse has already taken, so a
 /// retry after a partial failure re-sends only the others: recordings
-/// collapse duplicates at read, but heatmap sums would count twice.
+/// collapse duplicates at read, but heatmap sums would count twice. One
+/// bit per table; [`TABLES`] of them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct InsertProgress(u8);
+pub struct InsertProgress(u16);
+
+/// Tables one round inserts into (bits of [`InsertProgress`]).
+const TABLES: usize = 9;
+const _: () = assert!(TABLES <= u16::BITS as usize, "InsertProgress has a bit per table");
 
 impl InsertProgress {
     /// True when this row's table was already inserted in this round.
@@ -46,11 +51,13 @@ impl InsertProgress {
             QueuedRow::PageStats(_) => 5,
             QueuedRow::SessionIndex(_) => 6,
             QueuedRow::FormEvent(_) => 7,
+            QueuedRow::PageSignal(_) => 8,
         };
         self.done(table)
     }
 
     fn done(self, table: usize) -> bool {
+        debug_assert!(table < TABLES);
         self.0 & (1 << table) != 0
     }
 
@@ -75,6 +82,7 @@ impl Store {
         let mut pages = Vec::new();
         let mut sessions = Vec::new();
         let mut forms = Vec::new();
+        let mut signals = Vec::new();
         for row in rows {
             match row {
                 QueuedRow::ConsentLog(row) => consent.push(row),
@@ -85,6 +93,7 @@ impl Store {
                 QueuedRow::PageStats(row) => pages.push(row),
                 QueuedRow::SessionIndex(row) => sessions.push(row),
                 QueuedRow::FormEvent(row) => forms.push(row),
+                QueuedRow::PageSignal(row) => signals.push(row),
             }
         }
         if !progress.done(0) {
@@ -114,6 +123,10 @@ impl Store {
         if !progress.done(7) {
             self.insert_table::<FormEventRow>("form_events_input", &forms).await?;
             progress.mark(7);
+        }
+        if !progress.done(8) {
+            self.insert_table::<PageSignalRow>("page_signals", &signals).await?;
+            progress.mark(8);
         }
         if !progress.done(6) {
             self.insert_table::<SessionIndexRow>("session_index", &sessions).await?;
@@ -179,7 +192,18 @@ fn error_code(message: &str) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
-    use super::error_code;
+    use super::{InsertProgress, TABLES, error_code};
+
+    #[test]
+    fn progress_has_a_bit_for_every_table() {
+        let mut progress = InsertProgress::default();
+        for table in 0..TABLES {
+            assert!(!progress.done(table));
+            progress.mark(table);
+            assert!(progress.done(table), "table {table}");
+        }
+        assert_eq!(progress.0.count_ones() as usize, TABLES);
+    }
 
     #[test]
     fn error_codes_of_old_and_new_clickhouse_are_read() {

@@ -15,6 +15,7 @@ mod embedded;
 pub mod forms;
 mod health;
 mod heatmaps;
+pub mod insights;
 mod observe;
 mod openapi;
 mod sdk;
@@ -162,6 +163,11 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .service(
             web::resource("/v1/sites/{site}/forms")
                 .route(web::get().to(forms::forms))
+                .default_service(web::to(get_only)),
+        )
+        .service(
+            web::resource("/v1/sites/{site}/insights")
+                .route(web::get().to(insights::insights))
                 .default_service(web::to(get_only)),
         )
         .service(

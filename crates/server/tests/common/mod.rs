@@ -123,6 +123,20 @@ pub fn server_with_keys_for(origin: &str, env: &[(&str, &str)]) -> (TestDatabase
     (db, veil)
 }
 
+/// [`server_with_keys`] with site `demo`'s `k_min` set.
+pub fn server_with_k_min(k_min: u32) -> (TestDatabase, VeilProcess) {
+    let db = TestDatabase::new();
+    migrate(&db);
+    let config = config_with_keys(&db, ORIGIN).replacen(
+        &format!("origins = [\"{ORIGIN}\"]\n"),
+        &format!("origins = [\"{ORIGIN}\"]\nk_min = {k_min}\n"),
+        1,
+    );
+    let mut veil = VeilProcess::start(VEIL.as_ref(), VeilOptions { config, env: Vec::new(), port: None });
+    wait_ready(&mut veil);
+    (db, veil)
+}
+
 /// The configuration of [`server_with_keys_for`], for tests that start
 /// several nodes on one database.
 pub fn config_with_keys(db: &TestDatabase, origin: &str) -> String {
