@@ -171,6 +171,52 @@ function scrollHeatmap(site, page, device, q) {
   return { page, kind: "scroll", device, ...range(q), depth, total: views };
 }
 
+// ---------- forms ----------
+// The checkout and cart pages have forms; each field keeps a share of the
+// starts that reached the one before it, so the funnel narrows as it would.
+const FORMS = {
+  "/checkout": [
+    ["form#checkout", [["input#name", 0.97], ["input#email", 0.9], ["input#phone", 0.62], ["select.country", 0.93], ["input#card", 0.88]], 0.71],
+    ["", [["input#search", 1]], 0],
+  ],
+  "/cart": [["form.coupon", [["input#coupon", 0.8]], 0.45]],
+};
+
+function formsAnswer(site, page, device, q) {
+  const k = SITES.find((s) => s.id === site).k_min;
+  const path = page.startsWith(ORIGIN) ? page.slice(ORIGIN.length) : page;
+  const views = 412 * days(q) * siteScale(site) * DEVICE_SHARE[device] * (PAGE_WEIGHTS.find(([p]) => p === page)?.[1] ?? 0.3);
+  const forms = (FORMS[path] ?? []).map(([form, steps, finish]) => {
+    const r = rng(`${site}|${page}|${device}|${form}`);
+    const started = Math.round(views * (form ? 0.6 : 0.2));
+    let reached = started;
+    const fields = steps.map(([field, keep], position) => {
+      reached = position === 0 ? started : Math.round(reached * keep);
+      const refilled = Math.round(reached * r() * 0.2);
+      const errored = Math.round(reached * r() * (field === "input#phone" ? 0.3 : 0.06));
+      return { field, position, reached, refilled, errored, median_ms: Math.round(1500 + r() * 9000), visitors: Math.round(reached * 0.9) };
+    });
+    const submitted = Math.round((fields.at(-1)?.reached ?? 0) * finish);
+    // Fields outside any form are never submitted, so never abandoned.
+    const abandoned = form ? started - submitted : 0;
+    // Each field loses those who left there: the next field's shortfall.
+    const left = fields.map((f, i) => f.reached - (fields[i + 1]?.reached ?? submitted));
+    const scaled = left.map((n) => Math.max(0, Math.round((n / Math.max(1, left.reduce((a, b) => a + b, 0))) * abandoned)));
+    const rate = (part, whole) => (whole ? Math.round(Math.min(1, part / whole) * 10_000) / 10_000 : 0);
+    const shown = fields.filter((f) => f.visitors >= k);
+    const worst = shown.map((f, i) => [scaled[fields.indexOf(f)], i]).filter(([n]) => n > 0).sort((a, b) => b[0] - a[0] || a[1] - b[1])[0];
+    return {
+      form, started, submitted, submit_rate: rate(submitted, started), abandoned, abandon_rate: rate(abandoned, started),
+      last_field: worst ? shown[worst[1]].field : null, visitors: Math.round(started * 0.9),
+      fields: shown.map((f) => ({
+        ...f, reach_rate: rate(f.reached, started), drop_off: Math.round((1 - rate(f.reached, started)) * 10_000) / 10_000,
+        refill_rate: rate(f.refilled, f.reached), error_rate: rate(f.errored, f.reached), abandoned: scaled[fields.indexOf(f)],
+      })),
+    };
+  });
+  return { page, device, ...range(q), k_min: k, forms: forms.filter((f) => f.started > 0 && f.visitors >= k) };
+}
+
 // ---------- sessions ----------
 const sessions = [];
 {
@@ -354,6 +400,11 @@ async function api(req, res, url) {
     if (!page) return fail(res, 400, "bad_request", "page is required");
     if (!["all", "desktop", "tablet", "mobile"].includes(device)) return fail(res, 400, "bad_request", "device must be all, desktop, tablet or mobile");
     return send(res, 200, q.get("kind") === "scroll" ? scrollHeatmap(site, page, device, q) : clickHeatmap(site, page, device, q));
+  }
+  if (rest === "/forms") {
+    const page = q.get("page");
+    if (!page) return fail(res, 400, "bad_request", "page is required");
+    return send(res, 200, formsAnswer(site, page, device, q));
   }
   if (rest === "/snapshot") {
     const page = q.get("page");

@@ -8,6 +8,7 @@ import type {
   ClickHeatmap,
   ConsentEntry,
   ErasureReceipt,
+  Forms,
   Me,
   PageRow,
   Report,
@@ -148,6 +149,7 @@ export const api = {
     json<ClickHeatmap>("GET", `/v1/sites/${enc(site)}/heatmaps`, { ...query, kind: "click" }),
   scrollHeatmap: (site: string, query: Query) =>
     json<ScrollHeatmap>("GET", `/v1/sites/${enc(site)}/heatmaps`, { ...query, kind: "scroll" }),
+  forms: (site: string, query: Query) => json<Forms>("GET", `/v1/sites/${enc(site)}/forms`, query),
   snapshot: (site: string, page: string, device: string) =>
     json<Snapshot>("GET", `/v1/sites/${enc(site)}/snapshot`, { page, device }),
 

@@ -27,6 +27,14 @@ export function pct(part: number, whole: number): string {
   return `${Math.round(p)}%`;
 }
 
+/**
+ * A rate as the API sends it (a fraction, 0.25) as "25%", rounded like
+ * `pct`: the forms answer carries fractions where others carry counts.
+ */
+export function percent(fraction: number): string {
+  return Number.isFinite(fraction) ? pct(fraction, 1) : "–";
+}
+
 /** 65_000 → "1m 05s", 3_725_000 → "1h 02m", 4_200 → "4s", 300 → "0.3s". */
 export function duration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return "–";

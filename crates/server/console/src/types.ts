@@ -1,5 +1,5 @@
 // Shapes of the Veil API answers the console reads (docs/heatmaps.md,
-// docs/sessions.md). Only the fields the console uses are required.
+// docs/sessions.md, docs/forms.md). Only the fields the console uses are required.
 
 export type Role = "analyst" | "admin";
 export type Device = "desktop" | "tablet" | "mobile";
@@ -70,6 +70,45 @@ export interface ScrollHeatmap {
   device: DeviceFilter;
   depth: { pct: number; reached: number }[];
   total: number;
+}
+
+/** One field of a form's funnel; rates are fractions (0..1) of the form's starts or of the field's reaches. */
+export interface FormField {
+  field: string;
+  position: number;
+  reached: number;
+  reach_rate: number;
+  drop_off: number;
+  median_ms: number;
+  refilled: number;
+  refill_rate: number;
+  errored: number;
+  error_rate: number;
+  abandoned: number;
+  visitors: number;
+}
+
+export interface FormFunnel {
+  /** The form's masked selector; "" gathers the fields outside any form. */
+  form: string;
+  started: number;
+  submitted: number;
+  submit_rate: number;
+  abandoned: number;
+  abandon_rate: number;
+  /** The field most abandonments ended at. */
+  last_field: string | null;
+  visitors: number;
+  fields: FormField[];
+}
+
+export interface Forms {
+  page: string;
+  device: DeviceFilter;
+  from: string;
+  to: string;
+  k_min: number;
+  forms: FormFunnel[];
 }
 
 /** An rrweb event as the API sends it (`{type, data, timestamp}`). */

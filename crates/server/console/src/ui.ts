@@ -132,6 +132,16 @@ export function stat(label: string, value: Child, hint?: Child, tone = ""): HTML
   );
 }
 
+/** A one-line notice inside a view (privacy thresholds, missing snapshots, fallbacks). */
+export function note(kind: "info" | "error" | "privacy", text: string, detail?: string): HTMLElement {
+  return h(
+    "div",
+    { class: `note ${kind}` },
+    icon(kind === "error" ? "error" : kind === "privacy" ? "shield" : "info", 15),
+    h("span", null, text, detail ? h("span", { class: "muted" }, ` (${detail})`) : null),
+  );
+}
+
 export function badge(text: Child, tone = ""): HTMLElement {
   return h("span", { class: `badge ${tone}` }, text);
 }

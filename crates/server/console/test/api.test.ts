@@ -36,6 +36,14 @@ describe("requests", () => {
     expect((init.headers as Record<string, string>)["X-Veil-Console"]).toBeUndefined();
   });
 
+  it("asks for a page's forms with the view's page, device and days", async () => {
+    const fetch = respond(200, { forms: [] });
+    vi.stubGlobal("fetch", fetch);
+    await api.forms("demo", { page: "https://a.example/checkout", device: "mobile", from: "2026-11-01", to: "2026-11-30" });
+    const [url] = fetch.mock.calls[0] as unknown as [string];
+    expect(url).toBe("/v1/sites/demo/forms?page=https%3A%2F%2Fa.example%2Fcheckout&device=mobile&from=2026-11-01&to=2026-11-30");
+  });
+
   it("sends every non-GET with X-Veil-Console: 1 and a JSON body", async () => {
     const fetch = respond(202, { status: "reported" });
     vi.stubGlobal("fetch", fetch);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { addDays, isDay, lastDays, rangeFrom, spanDays } from "../src/dates";
-import { bytes, clock, compact, duration, num, pct, plural, relative, shortId, splitPage } from "../src/format";
+import { bytes, clock, compact, duration, num, pct, percent, plural, relative, shortId, splitPage } from "../src/format";
 
 describe("format", () => {
   it("formats numbers", () => {
@@ -12,6 +12,10 @@ describe("format", () => {
     expect(pct(1, 3)).toBe("33%");
     expect(pct(1, 1000)).toBe("<1%");
     expect(pct(5, 0)).toBe("0%");
+    expect(percent(0.3333)).toBe("33%");
+    expect(percent(0.004)).toBe("<1%");
+    expect(percent(0)).toBe("0%");
+    expect(percent(Number.NaN)).toBe("–");
     expect(plural(1, "click")).toBe("1 click");
     expect(plural(3, "click")).toBe("3 clicks");
   });

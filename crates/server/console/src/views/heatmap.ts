@@ -1,6 +1,6 @@
 // Heatmap of one page: clicks (canvas over the recorded page), scroll
-// depth (a band over the page) and the element ranking, with date and
-// device filters. The recorded page (stage) is kept while only the tab
+// depth (a band over the page), the element ranking and the page's form
+// funnels, with date and device filters. The recorded page (stage) is kept while only the tab
 // changes; it is rebuilt when the page or device changes.
 
 import { api, ApiError } from "../api";
@@ -12,17 +12,24 @@ import { clickOverlay, scrollOverlay, tooltipText, type ClickOverlay, type Scrol
 import { depthReachedBy, shares } from "../heatmap/scroll";
 import { blankStage, FALLBACK_WIDTH, snapshotStage, type Stage } from "../heatmap/stage";
 import { href, navigate, type ParamPatch, type Params, type Route } from "../router";
-import type { ClickHeatmap, Device, DeviceFilter, ScrollHeatmap, Snapshot } from "../types";
-import { dateRange, deviceLabel, deviceSwitch, emptyState, errorState, filterBar, header, loading, stat } from "../ui";
+import type { ClickHeatmap, Device, DeviceFilter, Forms, ScrollHeatmap, Snapshot } from "../types";
+import { dateRange, deviceLabel, deviceSwitch, emptyState, errorState, filterBar, header, loading, note, stat } from "../ui";
 import type { View } from "../view";
+import { formsView } from "./forms";
 import { deviceParam } from "./pages";
 
-type Tab = "clicks" | "scroll" | "elements";
-const TABS: { id: Tab; label: string; icon: "click" | "scroll" | "list" }[] = [
+type Tab = "clicks" | "scroll" | "elements" | "forms";
+const TABS: { id: Tab; label: string; icon: "click" | "scroll" | "list" | "form" }[] = [
   { id: "clicks", label: "Clicks", icon: "click" },
   { id: "scroll", label: "Scroll", icon: "scroll" },
   { id: "elements", label: "Elements", icon: "list" },
+  { id: "forms", label: "Forms", icon: "form" },
 ];
+
+/** The tab of a `tab` parameter; clicks when absent or unknown. */
+export function tabParam(value: string | undefined): Tab {
+  return TABS.some((t) => t.id === value) ? (value as Tab) : "clicks";
+}
 
 /** Which recorded devices to try for the page background, in order. */
 export function snapshotDevices(device: DeviceFilter): Device[] {
@@ -34,6 +41,7 @@ export const heatmapView: View = ({ root, route, site }) => {
   let params: Params = route.params;
   const clicksCache = new Map<string, Promise<ClickHeatmap>>();
   const scrollCache = new Map<string, Promise<ScrollHeatmap>>();
+  const formsCache = new Map<string, Promise<Forms>>();
   let stage: Stage | null = null;
   let stageKey = "";
   let overlay: ClickOverlay | null = null;
@@ -51,7 +59,8 @@ export const heatmapView: View = ({ root, route, site }) => {
   const side = h("aside", { class: "hm-side" });
   const workspace = h("div", { class: "hm-workspace" }, h("div", { class: "hm-canvas-col" }, stageMsg, stageCol), side);
   const elementsPanel = h("div", { class: "hm-elements", hidden: true });
-  const body = h("div", { class: "view-body" }, stats, notes, workspace, elementsPanel);
+  const formsPanel = h("div", { class: "hm-forms", hidden: true });
+  const body = h("div", { class: "view-body" }, stats, notes, workspace, elementsPanel, formsPanel);
   root.replaceChildren(h("div", { class: "view heatmap-view" }, top, body));
 
   // The column's padding (16 px each side) is not room for the page.
@@ -61,7 +70,7 @@ export const heatmapView: View = ({ root, route, site }) => {
 
   const page = () => params.page ?? "";
   const device = (): DeviceFilter => deviceParam(params.device, "desktop");
-  const tab = (): Tab => (params.tab === "scroll" || params.tab === "elements" ? params.tab : "clicks");
+  const tab = (): Tab => tabParam(params.tab);
   const go = (next: ParamPatch) => navigate(href(["sites", site.id, "heatmap"], { ...params, ...next }), true);
 
   function drawTop(): void {
@@ -123,6 +132,7 @@ export const heatmapView: View = ({ root, route, site }) => {
   }
   const clicks = () => cached(clicksCache, () => api.clickHeatmap(site.id, query()));
   const scroll = () => cached(scrollCache, () => api.scrollHeatmap(site.id, query()));
+  const forms = () => cached(formsCache, () => api.forms(site.id, query()));
 
   async function findSnapshot(): Promise<Snapshot | null> {
     for (const d of snapshotDevices(device())) {
@@ -201,17 +211,24 @@ export const heatmapView: View = ({ root, route, site }) => {
     if (!page()) {
       workspace.hidden = true;
       elementsPanel.hidden = true;
+      formsPanel.hidden = true;
       stats.replaceChildren();
       notes.replaceChildren(emptyState("pages", "No page selected", "Open a page from the Pages view.", h("a", { class: "btn", href: href(["sites", site.id, "pages"]) }, "Pages")));
       return;
     }
     notes.replaceChildren();
     const t = tab();
-    workspace.hidden = t === "elements";
+    workspace.hidden = t === "elements" || t === "forms";
     elementsPanel.hidden = t !== "elements";
-    stats.replaceChildren(loading(t === "scroll" ? "Loading scroll depth…" : "Loading clicks…"));
+    formsPanel.hidden = t !== "forms";
+    stats.replaceChildren(loading(t === "scroll" ? "Loading scroll depth…" : t === "forms" ? "Loading forms…" : "Loading clicks…"));
     try {
-      if (t === "scroll") {
+      if (t === "forms") {
+        const data = await forms();
+        if (my !== seq) return;
+        stats.replaceChildren();
+        formsPanel.replaceChildren(formsView(data));
+      } else if (t === "scroll") {
         const data = await scroll();
         if (my !== seq) return;
         drawScrollStats(data);
@@ -234,6 +251,7 @@ export const heatmapView: View = ({ root, route, site }) => {
       stats.replaceChildren();
       workspace.hidden = true;
       elementsPanel.hidden = true;
+      formsPanel.hidden = true;
       notes.replaceChildren(errorState(error, () => void refresh()));
     }
   }
@@ -467,15 +485,6 @@ export const heatmapView: View = ({ root, route, site }) => {
     },
   };
 };
-
-function note(kind: "info" | "error" | "privacy", text: string, detail?: string): HTMLElement {
-  return h(
-    "div",
-    { class: `note ${kind}` },
-    icon(kind === "error" ? "error" : kind === "privacy" ? "shield" : "info", 15),
-    h("span", null, text, detail ? h("span", { class: "muted" }, ` (${detail})`) : null),
-  );
-}
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
