@@ -9,11 +9,13 @@
 //! The same data set then gets `FORM_EVENTS` form events (issue 15; 2
 //! million by default: three forms of eight fields on every page, from
 //! 300,000 page views) and the forms API of the busiest page is measured
-//! the same way.
+//! the same way; then `SIGNAL_ROWS` frustration signals (1 million by
+//! default, from 200,000 sessions) and the insights API, site-wide and for
+//! that page.
 //!
 //! ```text
 //! cargo build --release --bin veil
-//! cargo run --release -p veil-benches --bin heatmap-query -- [CLICKS] [REQUESTS] [FORM_EVENTS]
+//! cargo run --release -p veil-benches --bin heatmap-query -- [CLICKS] [REQUESTS] [FORM_EVENTS] [SIGNAL_ROWS]
 //! ```
 //! `BENCH_VEIL_BIN` names the veil binary (default target/release/veil).
 
@@ -28,6 +30,7 @@ fn main() {
     let clicks: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(10_000_000);
     let requests: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
     let form_events: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(2_000_000);
+    let signal_rows: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
     let bin = veil_benches::veil_bin();
     let hash = format!("blake3:{}", blake3_hex(KEY));
     let (db, config) = veil_benches::migrated_database(
@@ -138,6 +141,43 @@ fn main() {
     println!("forms API: median {median:.1} ms, p99 {p99:.1} ms over {requests} requests");
     println!("baseline (same call, page without data): median {base_median:.1} ms, p99 {base_p99:.1} ms");
     println!("ratio to baseline: median {:.2}x, p99 {:.2}x", median / base_median, p99 / base_p99);
+
+    // Insights: signals of recorded sessions, rage clicks the most common.
+    let started = Instant::now();
+    db.query(&format!(
+        "INSERT INTO page_signals (site, page_key, device, day, signal, session, seq, visitor, at, count) \
+         SELECT 'bench', concat('/page/', toString(intHash32(number) % 100 * (intHash32(number) % 100) % 100)), \
+         CAST(['desktop', 'tablet', 'mobile'][intHash32(number + 1) % 3 + 1] AS Enum8('desktop' = 1, 'tablet' = 2, 'mobile' = 3)), \
+         toDate('2026-11-01') + intHash32(number + 2) % 30, \
+         CAST(['rage_clicks', 'rage_clicks', 'dead_clicks', 'quick_back', 'excessive_scrolling'][intHash32(number + 3) % 5 + 1] \
+         AS Enum8('rage_clicks' = 1, 'dead_clicks' = 2, 'quick_back' = 3, 'excessive_scrolling' = 4)), \
+         toString(intHash64(number + 4) % 200000), number % 20, toString(intHash64(number + 4) % 200000 % 150000), \
+         1793491200000 + number, 1 + intHash32(number + 5) % 4 FROM numbers({signal_rows})"
+    ));
+    println!("loaded {signal_rows} signal rows in {:.1} s", started.elapsed().as_secs_f64());
+    let measure_insights = |query: &str| -> Vec<f64> {
+        let path = format!("/v1/sites/bench/insights?from=2026-11-01&to=2026-11-30{query}");
+        (0..requests)
+            .map(|_| {
+                let started = Instant::now();
+                let response = veil.request("GET", &path, &[("Authorization", &auth)], b"");
+                assert_eq!(response.status, 200, "{}", String::from_utf8_lossy(&response.body));
+                started.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect()
+    };
+    let _warm = measure_insights("");
+    let (site_median, site_p99) = percentiles(measure_insights(""));
+    let (page_median, page_p99) = percentiles(measure_insights(&format!("&page={busiest}")));
+    let (base_median, base_p99) = percentiles(measure_insights("&page=/no-such-page"));
+    println!("insights API, whole site: median {site_median:.1} ms, p99 {site_p99:.1} ms");
+    println!("insights API, one page: median {page_median:.1} ms, p99 {page_p99:.1} ms");
+    println!("baseline (page without data): median {base_median:.1} ms, p99 {base_p99:.1} ms");
+    println!(
+        "ratio to baseline: site {:.2}x, page {:.2}x (median)",
+        site_median / base_median,
+        page_median / base_median
+    );
 }
 
 /// The key's hash for the config, as `veil apikey create` computes it.

@@ -1,41 +1,28 @@
 //! Insights queries (docs/insights.md): frustration signals of a site's
 //! pages from `page_signals`, ranked by the sessions that showed them,
-//! each with the newest of those sessions to watch. A re-sent batch is
-//! counted once (`LIMIT 1 BY` its session, seq, page and signal: the
-//! table replaces it only at a merge). Signals seen by fewer than `k_min`
-//! distinct visitors are left out.
+//! each with the sessions that showed it most to watch. One pass over the
+//! window, no per-session grouping: `uniq` counts sessions and visitors
+//! (exact below 65,536 per page and signal, as the heatmaps' visitors),
+//! `topK` names sessions. A batch sent twice counts its occurrences twice
+//! until ClickHouse merges the copies away (sessions and visitors are
+//! counted once at once). Signals seen by fewer than `k_min` distinct
+//! visitors are left out.
 
 use clickhouse::Row;
 use serde::Deserialize;
 
 use crate::{Store, StoreError};
 
-/// `page_signals` in a window, one row per batch, page and signal; `?`:
-/// site, page key twice (empty: every page), device twice, from, to.
-macro_rules! signals_in_window {
-    () => {
-        "(SELECT * FROM page_signals WHERE site = ? AND (? = '' OR page_key = ?) \
-         AND (? = '' OR toString(device) = ?) AND day >= toDate(?) AND day <= toDate(?) \
-         LIMIT 1 BY session, seq, page_key, signal)"
-    };
-}
+/// Sessions named per page and signal.
+pub const EXAMPLES: usize = 5;
 
-/// Signals per page, most sessions first; `?`: the window, k_min, limit.
-pub(crate) const SELECT_SIGNALS: &str = concat!(
-    "SELECT page_key, toString(signal) AS name, sum(count) AS occurrences, uniqExact(session) AS session_count, ",
-    "uniqExact(visitor) AS visitor_count FROM ",
-    signals_in_window!(),
-    " GROUP BY page_key, signal HAVING visitor_count >= ? ORDER BY session_count DESC, occurrences DESC, ",
-    "page_key, name LIMIT ?"
-);
-
-/// The newest sessions of each page and signal; `?`: the window, how
-/// many per page and signal.
-pub(crate) const SELECT_SIGNAL_SESSIONS: &str = concat!(
-    "SELECT page_key, toString(signal) AS name, session, max(at) AS last_at FROM ",
-    signals_in_window!(),
-    " GROUP BY page_key, signal, session ORDER BY last_at DESC, session LIMIT ? BY page_key, signal"
-);
+/// Signals per page, most sessions first; `?`: site, page key twice
+/// (empty: every page), device twice, from, to, k_min, limit.
+pub(crate) const SELECT_SIGNALS: &str = "SELECT page_key, toString(signal) AS name, sum(count) AS occurrences, \
+     uniq(session) AS session_count, uniq(visitor) AS visitor_count, topK(5)(session) AS examples \
+     FROM page_signals WHERE site = ? AND (? = '' OR page_key = ?) AND (? = '' OR toString(device) = ?) \
+     AND day >= toDate(?) AND day <= toDate(?) GROUP BY page_key, signal HAVING visitor_count >= ? \
+     ORDER BY session_count DESC, occurrences DESC, page_key, name LIMIT ?";
 
 /// What insights are about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,19 +52,9 @@ pub struct PageSignalSummary {
     pub sessions: u64,
     /// Distinct visitors.
     pub visitors: u64,
-}
-
-/// A session that showed a signal on a page.
-#[derive(Debug, Clone, PartialEq, Eq, Row, Deserialize)]
-pub struct SignalSession {
-    /// The page.
-    pub page_key: String,
-    /// The signal.
-    pub signal: String,
-    /// Session id.
-    pub session: String,
-    /// Its latest occurrence, ms since the epoch.
-    pub last_at: u64,
+    /// Up to [`EXAMPLES`] of its sessions, those that showed it in most
+    /// batches first.
+    pub examples: Vec<String>,
 }
 
 fn bind(query: clickhouse::query::Query, filter: &SignalFilter) -> clickhouse::query::Query {
@@ -92,25 +69,16 @@ fn bind(query: clickhouse::query::Query, filter: &SignalFilter) -> clickhouse::q
 }
 
 impl Store {
-    /// The `limit` page signals most sessions showed, and for each up to
-    /// `examples` of its newest sessions, read at once.
+    /// The `limit` page signals most sessions showed.
     pub async fn page_signals(
         &self,
         filter: &SignalFilter,
         k_min: u32,
         limit: u32,
-        examples: u32,
-    ) -> Result<(Vec<PageSignalSummary>, Vec<SignalSession>), StoreError> {
-        let signals = bind(self.db.query(SELECT_SIGNALS), filter).bind(k_min).bind(limit);
-        let sessions = bind(self.db.query(SELECT_SIGNAL_SESSIONS), filter).bind(examples);
-        let context = "reading insights";
-        self.bounded(context, async move {
-            let (signals, sessions) =
-                tokio::join!(signals.fetch_all::<PageSignalSummary>(), sessions.fetch_all::<SignalSession>());
-            Ok((
-                signals.map_err(StoreError::clickhouse(context))?,
-                sessions.map_err(StoreError::clickhouse(context))?,
-            ))
+    ) -> Result<Vec<PageSignalSummary>, StoreError> {
+        let query = bind(self.db.query(SELECT_SIGNALS), filter).bind(k_min).bind(limit);
+        self.bounded("reading insights", async move {
+            query.fetch_all::<PageSignalSummary>().await.map_err(StoreError::clickhouse("reading insights"))
         })
         .await
     }

@@ -1,7 +1,7 @@
 //! `GET /v1/sites/{site}/insights` (docs/insights.md), for analysts: the
 //! frustration signals of a site's pages (or of one page), ranked by the
-//! sessions that showed them, each with the newest of those sessions to
-//! watch. Signals seen by fewer than the site's `k_min` visitors are left
+//! sessions that showed them, each with the sessions that showed it most
+//! to watch. Signals seen by fewer than the site's `k_min` visitors are left
 //! out in ClickHouse.
 
 use actix_web::{HttpResponse, web};
@@ -17,8 +17,6 @@ use super::{AppState, bad_request, unavailable as storage};
 /// Default and largest number of signals answered.
 const DEFAULT_LIMIT: u32 = 50;
 const MAX_LIMIT: u32 = 500;
-/// Sessions named per signal.
-const EXAMPLES: u32 = 5;
 
 /// Query of the insights endpoint.
 #[derive(Debug, Deserialize)]
@@ -57,23 +55,17 @@ pub async fn insights(
         from: range.from.clone(),
         to: range.to.clone(),
     };
-    let (signals, sessions) =
-        state.store.page_signals(&filter, k_min, limit, EXAMPLES).await.map_err(storage)?;
+    let signals = state.store.page_signals(&filter, k_min, limit).await.map_err(storage)?;
     let insights: Vec<serde_json::Value> = signals
         .iter()
         .map(|signal| {
-            let examples: Vec<&str> = sessions
-                .iter()
-                .filter(|s| s.page_key == signal.page_key && s.signal == signal.signal)
-                .map(|s| s.session.as_str())
-                .collect();
             json!({
                 "page": signal.page_key,
                 "signal": signal.signal,
                 "occurrences": signal.occurrences,
                 "sessions": signal.sessions,
                 "visitors": signal.visitors,
-                "examples": examples,
+                "examples": signal.examples,
             })
         })
         .collect();
