@@ -175,8 +175,35 @@ fn insights_rank_the_signals_the_sessions_showed() {
     let refused = api(&veil, "GET", "/v1/sites/demo/insights?limit=0", Some(ANALYST_KEY), b"");
     assert_eq!(refused.status, 400);
 
-    // An erasure takes the visitor's signals with it.
+    // The visitor's export lists their signals; an erasure takes them.
     let (visitor, _) = &sent[0];
+    let export =
+        api(&veil, "GET", &format!("/v1/sites/demo/visitors/{visitor}/export"), Some(ADMIN_KEY), b"");
+    assert_eq!(export.status, 200);
+    let export: Value = export.json();
+    let mut exported: Vec<(String, String, u64)> = export["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["page"].as_str().unwrap().to_owned(),
+                s["signal"].as_str().unwrap().to_owned(),
+                s["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    exported.sort();
+    assert_eq!(
+        exported,
+        vec![
+            (ITEM.to_owned(), "dead_clicks".to_owned(), 1),
+            (ITEM.to_owned(), "quick_back".to_owned(), 1),
+            (ITEM.to_owned(), "rage_clicks".to_owned(), 3),
+        ],
+        "{export:#}"
+    );
+    assert_eq!(export["signals"][0]["session"], s1.as_str());
     let erased = api(&veil, "DELETE", &format!("/v1/sites/demo/visitors/{visitor}"), Some(ADMIN_KEY), b"");
     assert_eq!(erased.status, 200, "{}", String::from_utf8_lossy(&erased.body));
     wait_for_query(

@@ -259,7 +259,10 @@ pub fn table_probes() -> Vec<TableProbe> {
         TableProbe {
             table: "page_signals",
             sample_insert: SIGNAL_SAMPLE.to_owned(),
-            queries: vec![render(crate::signals::SELECT_SIGNALS, &[SIGNAL_FILTER, "1|50"].concat_literals())],
+            queries: vec![
+                render(crate::signals::SELECT_SIGNALS, &[SIGNAL_FILTER, "1|50"].concat_literals()),
+                render(crate::signals::SELECT_VISITOR_SIGNALS, &["'demo'", VISITOR, "100"]),
+            ],
         },
         TableProbe { table: "form_events_input", sample_insert: FORM_SAMPLE.to_owned(), queries: vec![] },
         TableProbe {

@@ -83,3 +83,41 @@ impl Store {
         .await
     }
 }
+
+/// Most signal rows one visitor export lists.
+pub const MAX_EXPORT_SIGNALS: u64 = 100_000;
+
+/// A visitor's signal rows, oldest first; `?`: site, visitor, limit.
+pub(crate) const SELECT_VISITOR_SIGNALS: &str = "SELECT page_key, toString(signal) AS name, session, seq, at, count \
+     FROM page_signals WHERE site = ? AND visitor = ? ORDER BY at, session, seq, name LIMIT ?";
+
+/// One signal row of a visitor, for an export (GDPR art. 15).
+#[derive(Debug, Clone, PartialEq, Eq, Row, Deserialize)]
+pub struct VisitorSignal {
+    /// The page.
+    pub page_key: String,
+    /// The signal.
+    pub signal: String,
+    /// Session id.
+    pub session: String,
+    /// The batch's seq.
+    pub seq: u64,
+    /// When, ms since the epoch.
+    pub at: u64,
+    /// Clicks for rage and dead clicks, else 1.
+    pub count: u32,
+}
+
+impl Store {
+    /// The signals stored about a visitor, at most [`MAX_EXPORT_SIGNALS`].
+    pub async fn visitor_signals(&self, site: &str, visitor: &str) -> Result<Vec<VisitorSignal>, StoreError> {
+        let query = self.db.query(SELECT_VISITOR_SIGNALS).bind(site).bind(visitor).bind(MAX_EXPORT_SIGNALS);
+        self.bounded("reading a visitor's signals", async move {
+            query
+                .fetch_all::<VisitorSignal>()
+                .await
+                .map_err(StoreError::clickhouse("reading a visitor's signals"))
+        })
+        .await
+    }
+}

@@ -58,6 +58,7 @@ pub async fn export(
     let horizon = recording_horizon(config);
     let store = &state.store;
     let consents = store.visitor_consent_log(&site, &visitor).await.map_err(unavailable)?;
+    let signals = store.visitor_signals(&site, &visitor).await.map_err(unavailable)?;
     let filter = SessionFilter {
         site: site.clone(),
         from: String::new(),
@@ -88,13 +89,19 @@ pub async fn export(
         "site": site,
         "visitor": visitor,
         "exported_at": rfc3339(clock::now_secs()),
-        "complete": total <= MAX_EXPORT_SESSIONS,
+        "complete": total <= MAX_EXPORT_SESSIONS
+            && (signals.len() as u64) < veil_store::signals::MAX_EXPORT_SIGNALS,
         "consents": consents.iter().map(|c| json!({
             "consent_id": c.consent_id, "action": c.action_name(), "purposes": c.purposes,
             "cmp": {"framework": c.cmp_framework, "proof": c.cmp_proof}, "erase": c.erase == 1,
             "at": rfc3339(u64::from(c.at)), "expires_at": rfc3339(u64::from(c.expires_at)),
         })).collect::<Vec<_>>(),
         "sessions": sessions.iter().map(session_json).collect::<Vec<_>>(),
+        // Frustration signals derived from the recordings (docs/insights.md).
+        "signals": signals.iter().map(|s| json!({
+            "page": s.page_key, "signal": s.signal, "session": s.session, "seq": s.seq,
+            "at": rfc3339(s.at / 1000), "count": s.count,
+        })).collect::<Vec<_>>(),
         "linked_user": "only a keyed hash of a linked user id is stored; it is the `user` of each session",
     });
     // The head, then `"recordings": {"<session>": [events…], …}` streamed.
