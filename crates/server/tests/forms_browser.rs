@@ -15,7 +15,6 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
@@ -53,20 +52,8 @@ const FIELDS: [&str; 3] = ["input#name", "input#email", "input#phone"];
 /// Serves the checkout page at `/checkout` from the listener's origin.
 fn serve_checkout(listener: TcpListener, veil_url: &str) {
     let page = CHECKOUT.replace("VEIL_URL", veil_url);
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut request = [0u8; 4096];
-            let _ = stream.read(&mut request);
-            let found = request.starts_with(b"GET /checkout");
-            let (status, body) = if found { ("200 OK", page.as_str()) } else { ("404 Not Found", "") };
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
-                 Connection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
+    common::browser::serve(listener, move |path| {
+        path.starts_with("/checkout").then(|| ("text/html", page.clone().into_bytes()))
     });
 }
 

@@ -15,7 +15,6 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -36,25 +35,13 @@ fn serve_page(listener: TcpListener, veil_url: &str, bundle: PathBuf) {
          <script>window.VEIL_ENDPOINT = \"{veil_url}\";</script><script src=\"/bundle.js\"></script>\
          </body></html>"
     );
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut request = [0u8; 4096];
-            let _ = stream.read(&mut request);
-            let (status, kind, body) = if request.starts_with(b"GET /package.html") {
-                ("200 OK", "text/html", page.clone().into_bytes())
-            } else if request.starts_with(b"GET /bundle.js") {
-                ("200 OK", "text/javascript", std::fs::read(&bundle).unwrap_or_default())
-            } else {
-                ("404 Not Found", "text/plain", Vec::new())
-            };
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status}\r\nContent-Type: {kind}; charset=utf-8\r\nContent-Length: {}\r\n\
-                 Connection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(&body);
+    common::browser::serve(listener, move |path| {
+        if path.starts_with("/package.html") {
+            Some(("text/html", page.clone().into_bytes()))
+        } else if path.starts_with("/bundle.js") {
+            Some(("text/javascript", std::fs::read(&bundle).unwrap_or_default()))
+        } else {
+            None
         }
     });
 }

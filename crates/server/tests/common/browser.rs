@@ -51,19 +51,34 @@ pub fn serve_shop(listener: TcpListener, veil_url: &str, scenario: &str) {
         .replace("/*VEIL*/", veil_url)
         .replace("/*CMP_KIND*/", kind)
         .replace("/*CMP*/", &cmp);
+    serve(listener, move |path| path.starts_with("/shop").then(|| ("text/html", page.clone().into_bytes())));
+}
+
+/// Serves a test site from the listener's origin, on a thread of its own:
+/// `answer` gets each GET's path and gives the content type and body, or
+/// `None` for a 404.
+pub fn serve(
+    listener: TcpListener,
+    answer: impl Fn(&str) -> Option<(&'static str, Vec<u8>)> + Send + 'static,
+) {
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
             let mut request = [0u8; 4096];
-            let _ = stream.read(&mut request);
-            let found = request.starts_with(b"GET /shop");
-            let (status, body) = if found { ("200 OK", page.as_str()) } else { ("404 Not Found", "") };
+            let read = stream.read(&mut request).unwrap_or(0);
+            let line = String::from_utf8_lossy(&request[..read]);
+            let path = line.strip_prefix("GET ").and_then(|rest| rest.split(' ').next());
+            let (status, kind, body) = match path.and_then(&answer) {
+                Some((kind, body)) => ("200 OK", kind, body),
+                None => ("404 Not Found", "text/plain", Vec::new()),
+            };
             let _ = write!(
                 stream,
-                "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
-                 Connection: close\r\n\r\n{body}",
+                "HTTP/1.1 {status}\r\nContent-Type: {kind}; charset=utf-8\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n",
                 body.len()
             );
+            let _ = stream.write_all(&body);
         }
     });
 }
