@@ -122,18 +122,14 @@ pub async fn forms(
     let site = site.into_inner();
     let k_min = super::site_config(&state, &site)?.k_min;
     let page = query.page.clone().filter(|p| !p.is_empty()).ok_or_else(|| bad_request("page is required"))?;
-    // As for heatmaps: a raw page URL finds its page key's forms.
-    let page = match state.page_keys.get(&site) {
-        Some(rules) => veil_aggregation::page_key(&page, rules).unwrap_or(page),
-        None => page,
-    };
-    let (device_label, device) = super::device_param(query.device.as_deref(), "all")?;
+    let page = super::page_key_param(&state, &site, page);
+    let (device_label, device) = super::device_filter(query.device.as_deref())?;
     let range = DateRange::parse(query.from.as_deref(), query.to.as_deref()).map_err(bad_request)?;
     let format = Format::parse(query.format.as_deref())?;
     let filter = HeatmapFilter {
         site,
         page_key: page.clone(),
-        device: device.map_or("", veil_store::rows::Device::as_str).to_owned(),
+        device: device.to_owned(),
         from: range.from.clone(),
         to: range.to.clone(),
     };

@@ -12,7 +12,7 @@ use veil_store::heatmaps::{CellCount, HeatmapFilter};
 use super::auth::Analyst;
 use super::csv::{self, Format};
 use super::dates::DateRange;
-use super::{AppState, bad_request, unavailable as storage};
+use super::{AppState, bad_request, device_filter, unavailable as storage};
 
 /// Grid of SPEC §6; the aggregation writes cells on this grid.
 pub const GRID_COLS: u32 = 64;
@@ -44,12 +44,6 @@ pub struct PagesQuery {
     limit: Option<u32>,
 }
 
-/// `all` (or absent) becomes the empty filter; otherwise a device class.
-fn device_filter(device: Option<&str>) -> Result<(&'static str, &'static str), ApiError> {
-    let (label, device) = super::device_param(device, "all")?;
-    Ok((label, device.map_or("", veil_store::rows::Device::as_str)))
-}
-
 fn k_min(state: &AppState, site: &str) -> Result<u32, ApiError> {
     super::site_config(state, site).map(|s| s.k_min)
 }
@@ -71,12 +65,7 @@ pub async fn heatmap(
     let site = site.into_inner();
     let k_min = k_min(&state, &site)?;
     let page = query.page.clone().filter(|p| !p.is_empty()).ok_or_else(|| bad_request("page is required"))?;
-    // Keys are normalised URLs and normalising is idempotent, so a raw page
-    // URL finds its heatmap too; anything that is no URL is taken as is.
-    let page = match state.page_keys.get(&site) {
-        Some(rules) => veil_aggregation::page_key(&page, rules).unwrap_or(page),
-        None => page,
-    };
+    let page = super::page_key_param(&state, &site, page);
     let (device_label, device) = device_filter(query.device.as_deref())?;
     let range = DateRange::parse(query.from.as_deref(), query.to.as_deref()).map_err(bad_request)?;
     let format = Format::parse(query.format.as_deref())?;

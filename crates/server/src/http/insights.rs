@@ -37,12 +37,9 @@ pub async fn insights(
 ) -> Result<HttpResponse, ApiError> {
     let site = site.into_inner();
     let k_min = super::site_config(&state, &site)?.k_min;
-    // As for heatmaps: a raw page URL finds its page key.
-    let page = query.page.clone().filter(|p| !p.is_empty()).map(|page| match state.page_keys.get(&site) {
-        Some(rules) => veil_aggregation::page_key(&page, rules).unwrap_or(page),
-        None => page,
-    });
-    let (device_label, device) = super::device_param(query.device.as_deref(), "all")?;
+    let page =
+        query.page.clone().filter(|p| !p.is_empty()).map(|page| super::page_key_param(&state, &site, page));
+    let (device_label, device) = super::device_filter(query.device.as_deref())?;
     let range = DateRange::parse(query.from.as_deref(), query.to.as_deref()).map_err(bad_request)?;
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if limit == 0 || limit > MAX_LIMIT {
@@ -51,7 +48,7 @@ pub async fn insights(
     let filter = SignalFilter {
         site: site.clone(),
         page_key: page.clone().unwrap_or_default(),
-        device: device.map_or("", veil_store::rows::Device::as_str).to_owned(),
+        device: device.to_owned(),
         from: range.from.clone(),
         to: range.to.clone(),
     };

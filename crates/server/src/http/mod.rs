@@ -69,6 +69,23 @@ pub(crate) fn unavailable(error: veil_store::StoreError) -> ApiError {
     )
 }
 
+/// The page key a `page=` parameter names: page keys are normalised URLs
+/// and normalising is idempotent, so a raw page URL finds its page key's
+/// data too; anything that is no URL is taken as is.
+pub(crate) fn page_key_param(state: &AppState, site: &str, page: String) -> String {
+    match state.page_keys.get(site) {
+        Some(rules) => veil_aggregation::page_key(&page, rules).unwrap_or(page),
+        None => page,
+    }
+}
+
+/// `device=` of the aggregate queries: its label, and the store's filter
+/// (`""` for all devices, the default).
+pub(crate) fn device_filter(device: Option<&str>) -> Result<(&'static str, &'static str), ApiError> {
+    let (label, device) = device_param(device, "all")?;
+    Ok((label, device.map_or("", veil_store::rows::Device::as_str)))
+}
+
 /// A `device` query parameter (`all` when absent, or `default`): its name
 /// and the device class, `None` for all.
 pub(crate) fn device_param(

@@ -55,10 +55,7 @@ pub async fn list(
     let range = DateRange::parse(query.from.as_deref(), query.to.as_deref()).map_err(bad_request)?;
     let (from_day, to_day) = (day_number(&range.from)?, day_number(&range.to)?);
     let page_key = match query.page.as_deref().filter(|p| !p.is_empty()) {
-        Some(page) => match state.page_keys.get(&site) {
-            Some(rules) => veil_aggregation::page_key(page, rules).unwrap_or_else(|_| page.to_owned()),
-            None => page.to_owned(),
-        },
+        Some(page) => super::page_key_param(&state, &site, page.to_owned()),
         None => String::new(),
     };
     let device = super::device_param(query.device.as_deref(), "all")?.1.map_or(0, |d| d as i8);

@@ -48,10 +48,7 @@ pub async fn snapshot(
     let site = site.into_inner();
     let config = site_config(&state, &site)?;
     let page = query.page.clone().filter(|p| !p.is_empty()).ok_or_else(|| bad_request("page is required"))?;
-    let page = match state.page_keys.get(&site) {
-        Some(rules) => veil_aggregation::page_key(&page, rules).unwrap_or(page),
-        None => page,
-    };
+    let page = super::page_key_param(&state, &site, page);
     let (device_label, device) = super::device_param(query.device.as_deref(), "desktop")?;
     let device = device.map_or(0, |d| d as i8);
     let horizon = recording_horizon(config);
