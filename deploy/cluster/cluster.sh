@@ -131,6 +131,8 @@ veil_node() {
             local ch
             ch="$(http_port $((2 * m - 1)))"
             export VEIL_CLICKHOUSE__CLUSTER=veil VEIL_CLICKHOUSE__URL="http://127.0.0.1:$ch"
+            # One node of each shard, for what 18.16 cannot run ON CLUSTER.
+            export VEIL_CLICKHOUSE__SHARD_URLS="[\"http://127.0.0.1:$(http_port 1)\", \"http://127.0.0.1:$(http_port 3)\"]"
             export VEIL_SERVER__LISTEN="127.0.0.1:$(veil_port "$m")" VEIL_QUEUE__DIR="$dir/queue"
             "$bin" migrate --config "$DIR/veil.toml" >"$dir/migrate.log" 2>&1 || {
                 cat "$dir/migrate.log" >&2

@@ -96,6 +96,7 @@ impl Fixture {
             granted: Purposes::ALL,
             limits: &self.limits,
             page_keys: &self.page_keys,
+            segments: &veil_aggregation::segment::SegmentRules::default(),
             masking: &self.masking,
             sessions: &self.sessions,
             heatmap_sessions: &self.heatmap_sessions,

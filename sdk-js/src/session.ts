@@ -1,5 +1,6 @@
 import { uuid } from "./ids";
 import { sample } from "./scope";
+import { parseSource, type TrafficSource } from "./source";
 import * as storage from "./storage";
 
 /** A visit ends after this long without an event (the usual analytics rule). */
@@ -15,6 +16,8 @@ export interface SessionState {
   seq: number;
   /** drawn once against `sampleRate` */
   sampled: boolean;
+  /** where the visit came from, read when it began (absent: unknown) */
+  source?: TrafficSource;
 }
 
 const KEY = "session";
@@ -24,7 +27,14 @@ function parse(text: string | null): SessionState | null {
   try {
     const s = JSON.parse(text);
     if (typeof s?.id === "string" && [s.start, s.last, s.seq].every((n) => typeof n === "number")) {
-      return { id: s.id, start: s.start, last: s.last, seq: s.seq, sampled: s.sampled === true };
+      return {
+        id: s.id,
+        start: s.start,
+        last: s.last,
+        seq: s.seq,
+        sampled: s.sampled === true,
+        source: parseSource(s.source),
+      };
     }
   } catch {
     /* corrupt: start afresh */
@@ -45,13 +55,15 @@ export class Session {
   constructor(
     private readonly sampleRate: number,
     private readonly now: () => number = Date.now,
+    /** The landing page's source, read when a visit begins on this page. */
+    private readonly landing: () => TrafficSource | undefined = () => undefined,
   ) {}
 
   /** The current session, resumed from this tab or begun now. */
   current(): SessionState {
     if (!this.state) {
       const stored = parse(storage.read("session", KEY));
-      this.state = stored && this.now() - stored.last < IDLE_MS ? stored : this.fresh();
+      this.state = stored && this.now() - stored.last < IDLE_MS ? stored : this.fresh(this.landing());
       this.save();
     }
     return this.state;
@@ -62,10 +74,14 @@ export class Session {
     return this.state !== null && this.now() - this.state.last >= IDLE_MS;
   }
 
-  /** Ends the current session and begins a new one (sampled anew). */
+  /**
+   * Ends the current session and begins a new one (sampled anew). The
+   * visitor came back to a page already open, so the new visit is direct,
+   * as analytics tools count a visit after a timeout.
+   */
   rotate(): SessionState {
     if (this.state) this.older.set(this.state.id, this.state.seq);
-    this.state = this.fresh();
+    this.state = this.fresh({ referrer: "direct", utm: {} });
     this.save();
     return this.state;
   }
@@ -96,8 +112,8 @@ export class Session {
     this.older.clear();
   }
 
-  private fresh(): SessionState {
+  private fresh(source: TrafficSource | undefined): SessionState {
     const now = this.now();
-    return { id: uuid(), start: now, last: now, seq: 0, sampled: sample(this.sampleRate) };
+    return { id: uuid(), start: now, last: now, seq: 0, sampled: sample(this.sampleRate), source };
   }
 }

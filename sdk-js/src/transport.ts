@@ -3,6 +3,7 @@ import type { PageInfo } from "./batcher";
 import { gzipNow, gzipStream } from "./compress";
 import { errorCode } from "./consent";
 import type { Log } from "./log";
+import type { TrafficSource } from "./source";
 import type { Compressor, Config } from "./options";
 
 /** Tries per batch before it is dropped. */
@@ -26,6 +27,8 @@ export interface Draft {
   viewport: Size;
   document: Size;
   user?: string;
+  /** The session's traffic source (docs/segments.md). */
+  source?: TrafficSource;
   events: unknown[];
   /** Given when first prepared, kept across retries: the server dedupes by (session, seq). */
   seq?: number;
@@ -38,7 +41,7 @@ export interface Draft {
   reject: (error: Error) => void;
 }
 
-export type DraftInit = Pick<Draft, "session" | "page" | "viewport" | "document" | "user" | "events">;
+export type DraftInit = Pick<Draft, "session" | "page" | "viewport" | "document" | "user" | "source" | "events">;
 
 export interface TransportDeps {
   config: Config;
@@ -70,6 +73,7 @@ export function envelope(site: string, d: DraftInit & { seq: number }): Record<s
     document: d.document,
   };
   if (d.user !== undefined) batch.user = d.user;
+  if (d.source !== undefined) batch.source = d.source;
   batch.events = d.events;
   return batch;
 }

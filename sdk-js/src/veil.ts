@@ -22,6 +22,7 @@ import { type Recording, startRecording } from "./recorder";
 import { inScope } from "./scope";
 import { ScrollDepth } from "./scroll";
 import { Session } from "./session";
+import { trafficSource } from "./source";
 import * as storage from "./storage";
 import { Transport } from "./transport";
 
@@ -64,7 +65,9 @@ export class Veil {
     private readonly now: () => number = Date.now,
   ) {
     this.log = logger(config.debug);
-    this.session = new Session(config.sampleRate, now);
+    this.session = new Session(config.sampleRate, now, () =>
+      trafficSource(win.document.referrer, win.location.href),
+    );
     this.batcher = new Batcher(win, this.onCut);
     this.transport = new Transport({
       config,
@@ -300,6 +303,7 @@ export class Veil {
       viewport: { w: this.win.innerWidth, h: this.win.innerHeight },
       document: documentSize(this.win.document),
       user: this.user,
+      source: s.source,
       events: cut.events,
     });
     this.session.save();

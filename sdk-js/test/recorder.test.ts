@@ -53,7 +53,17 @@ describe("batches", () => {
     click(button());
     await veil.flush();
     const [batch] = server.batches();
-    expect(Object.keys(batch)).toEqual(["v", "site", "session", "seq", "page", "viewport", "document", "events"]);
+    expect(Object.keys(batch)).toEqual([
+      "v",
+      "site",
+      "session",
+      "seq",
+      "page",
+      "viewport",
+      "document",
+      "source",
+      "events",
+    ]);
     expect(batch).toMatchObject({
       v: 1,
       site: "shop",
@@ -61,6 +71,7 @@ describe("batches", () => {
       page: { url: "http://localhost:3000/cart?x=1", title: "Cart" },
       viewport: { w: window.innerWidth, h: window.innerHeight },
       document: { w: 1280, h: 4100 },
+      source: { referrer: "direct", utm: {} },
     });
     expect(batch.session).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     for (const event of batch.events) {
@@ -116,6 +127,39 @@ describe("batches", () => {
     const batches = server.batches();
     expect(batches.map((b) => b.seq)).toEqual([1, 2, 3]);
     expect(new Set(batches.map((b) => b.session)).size).toBe(1);
+  });
+
+  it("every batch of a session carries its landing page's source, never the referrer", async () => {
+    history.replaceState(null, "", "/landing?utm_source=Newsletter&utm_medium=email&utm_campaign=Spring%20Sale&q=1");
+    Object.defineProperty(document, "referrer", {
+      value: "https://www.google.com/search?q=jan+de+vries",
+      configurable: true,
+    });
+    try {
+      let veil = await consented(["heatmaps"]);
+      click(button());
+      await veil.flush();
+      // Another page of the same visit: the source is the visit's, not this page's.
+      veil.stop();
+      history.replaceState(null, "", "/cart");
+      Object.defineProperty(document, "referrer", { value: "http://localhost:3000/landing", configurable: true });
+      veil = await freshVeil();
+      veil.init({ site: "shop", endpoint: ENDPOINT, compress: false });
+      click(button());
+      await veil.flush();
+      const batches = server.batches();
+      expect(batches).toHaveLength(2);
+      for (const batch of batches) {
+        expect((batch as unknown as Record<string, unknown>).source).toEqual({
+          referrer: "email",
+          utm: { utm_source: "Newsletter", utm_medium: "email", utm_campaign: "Spring Sale" },
+        });
+        expect(JSON.stringify(batch)).not.toContain("jan+de+vries");
+        expect(JSON.stringify(batch)).not.toContain("google.com");
+      }
+    } finally {
+      Object.defineProperty(document, "referrer", { value: "", configurable: true });
+    }
   });
 
   it("a new session begins after 30 idle minutes", async () => {

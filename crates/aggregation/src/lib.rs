@@ -60,6 +60,7 @@ mod payload;
 pub mod rage;
 mod rrweb_forms;
 pub mod scroll;
+pub mod segment;
 pub mod session;
 pub mod signals;
 mod target;

@@ -123,6 +123,7 @@ fn bench_batch(c: &mut Criterion, name: &str, batch: &serde_json::Value) {
                 granted: Purposes::ALL,
                 limits: &limits,
                 page_keys: &page_keys,
+                segments: &veil_aggregation::segment::SegmentRules::default(),
                 masking: &masking,
                 sessions: &sessions,
                 heatmap_sessions: &heatmap_sessions,

@@ -66,6 +66,7 @@ async fn ingest_inner(
         .await
         .map_err(|_| Reject::Unavailable { retry_after: state.settings.retry_after })?;
     let page_keys = policy.page_keys.clone();
+    let segments = policy.segments.clone();
     let masking = policy.masking.clone();
     let user_id_key = policy.user_id_key;
     // Only the family leaves this line; the header is never kept.
@@ -96,6 +97,7 @@ async fn ingest_inner(
             granted,
             limits: &limits,
             page_keys: &page_keys,
+            segments: &segments,
             masking: &masking,
             sessions: &state.sessions,
             heatmap_sessions: &state.heatmap_sessions,

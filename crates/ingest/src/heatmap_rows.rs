@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 
 use veil_aggregation::forms::{FormAction, FormEvent};
+use veil_aggregation::segment::Segment;
 use veil_aggregation::signals::Signal;
 use veil_aggregation::{Aggregation, DeviceClass, Layer};
 use veil_store::rows::{
@@ -28,6 +29,8 @@ pub struct Origin<'a> {
     pub visitor: &'a str,
     /// Day of receipt, for events whose clock is implausible.
     pub received_day: u16,
+    /// Where the session came from (docs/segments.md).
+    pub segment: &'a Segment,
 }
 
 pub(crate) fn device(class: DeviceClass) -> i8 {
@@ -74,6 +77,8 @@ pub fn rows(aggregation: &Aggregation, origin: &Origin<'_>) -> Vec<QueuedRow> {
                 rage,
                 dead,
                 visitor: origin.visitor.to_owned(),
+                source: origin.segment.source.code(),
+                campaign: origin.segment.campaign.clone(),
             }));
         }
         for element in &page.elements {
@@ -87,6 +92,8 @@ pub fn rows(aggregation: &Aggregation, origin: &Origin<'_>) -> Vec<QueuedRow> {
                 rage: u64::from(element.rage),
                 dead: u64::from(element.dead),
                 visitor: origin.visitor.to_owned(),
+                source: origin.segment.source.code(),
+                campaign: origin.segment.campaign.clone(),
             }));
         }
         if let Some(depth) = page.scroll {
@@ -99,6 +106,8 @@ pub fn rows(aggregation: &Aggregation, origin: &Origin<'_>) -> Vec<QueuedRow> {
                     day,
                     bucket,
                     page_view: page_view.clone(),
+                    source: origin.segment.source.code(),
+                    campaign: origin.segment.campaign.clone(),
                 }));
             }
         }
@@ -113,6 +122,8 @@ pub fn rows(aggregation: &Aggregation, origin: &Origin<'_>) -> Vec<QueuedRow> {
             page_view,
             visitor: origin.visitor.to_owned(),
             clicks: u64::from(page.clicks),
+            source: origin.segment.source.code(),
+            campaign: origin.segment.campaign.clone(),
         }));
     }
     out
@@ -174,5 +185,7 @@ fn form_row(
         error: u8::from(error),
         page_view: page_view.to_owned(),
         visitor: origin.visitor.to_owned(),
+        source: origin.segment.source.code(),
+        campaign: origin.segment.campaign.clone(),
     }
 }

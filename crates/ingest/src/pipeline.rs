@@ -6,6 +6,7 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
+use veil_aggregation::segment::{Segment, SegmentRules};
 use veil_aggregation::{Grid, PageKeyRules};
 use veil_consent::{Claims, Purpose, Purposes};
 use veil_events::decode::{Bounds, SessionPage};
@@ -104,6 +105,8 @@ pub struct Context<'a> {
     pub limits: &'a Limits,
     /// The site's page key rules.
     pub page_keys: &'a PageKeyRules,
+    /// The site's segment rules.
+    pub segments: &'a SegmentRules,
     /// The site's masking rules.
     pub masking: &'a MaskingRules,
     /// Per-session masking state.
@@ -138,6 +141,7 @@ pub fn process_plain(plain: &[u8], context: &Context<'_>, budget: &mut Budget) -
         granted,
         limits,
         page_keys,
+        segments,
         masking,
         sessions,
         heatmap_sessions,
@@ -193,12 +197,16 @@ pub fn process_plain(plain: &[u8], context: &Context<'_>, budget: &mut Budget) -
         (false, false) => (None, None),
     };
     heatmap_sessions.put(&batch.site, &batch.session, carried, SessionPage::after(&batch), now);
+    // The envelope's `source`: read here, never stored as sent.
+    let segment =
+        segments.segment(batch.extra.iter().find(|(name, _)| name == "source").map(|(_, value)| value));
     if let Some(aggregation) = aggregation {
         let origin = heatmap_rows::Origin {
             site: &batch.site,
             session: &batch.session,
             visitor: claims.visitor.as_str(),
             received_day: received_day(received_at),
+            segment: &segment,
         };
         rows.extend(heatmap_rows::rows(&aggregation, &origin));
         // Signals name their session (insights link to its replay), so
@@ -221,6 +229,7 @@ pub fn process_plain(plain: &[u8], context: &Context<'_>, budget: &mut Budget) -
             summary,
             user_hash.unwrap_or_default(),
             browser,
+            segment,
         )));
         rows.push(QueuedRow::Recording(recording));
     }
@@ -247,6 +256,7 @@ fn session_index_row(
     summary: veil_aggregation::SessionSummary,
     user_hash: String,
     browser: &str,
+    segment: Segment,
 ) -> SessionIndexRow {
     let mut page_keys = summary.page_keys;
     page_keys.truncate(MAX_PAGE_KEYS_PER_BATCH);
@@ -270,6 +280,8 @@ fn session_index_row(
         dead_clicks: summary.dead_clicks,
         errors: summary.errors,
         event_count: recording.event_count,
+        source: segment.source.code(),
+        campaign: segment.campaign,
     }
 }
 

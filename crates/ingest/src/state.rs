@@ -29,6 +29,9 @@ pub struct SitePolicy {
     /// Key of the keyed BLAKE3 hash of linked user ids; without one, user
     /// ids are dropped (never stored raw).
     pub user_id_key: Option<[u8; 32]>,
+    /// Which UTM parameters of a session's landing page are kept
+    /// (docs/segments.md).
+    pub segments: std::sync::Arc<veil_aggregation::segment::SegmentRules>,
 }
 
 /// Size limits of a request.

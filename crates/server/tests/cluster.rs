@@ -38,7 +38,11 @@ fn config(target: &Target, node: usize) -> String {
         1,
     );
     if let Some(cluster) = target.cluster {
-        config = config.replacen("[clickhouse]\n", &format!("[clickhouse]\ncluster = \"{cluster}\"\n"), 1);
+        // The two nodes are one replica of each shard: ClickHouse 18.16
+        // needs them for the sorting keys of migration 0010.
+        let shards = format!("shard_urls = [\"{}\", \"{}\"]\n", target.urls[0], target.urls[1]);
+        config =
+            config.replacen("[clickhouse]\n", &format!("[clickhouse]\ncluster = \"{cluster}\"\n{shards}"), 1);
     }
     config
         + &format!(

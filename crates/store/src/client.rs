@@ -23,6 +23,10 @@ pub struct ConnectOptions {
     /// Cluster name in ClickHouse's `remote_servers`; `None`: one node.
     /// With it, tables are replicated and distributed (crate::cluster).
     pub cluster: Option<String>,
+    /// One HTTP URL per shard of the cluster, for the schema changes older
+    /// ClickHouse (18.x) cannot run `ON CLUSTER` (a new sorting key); empty:
+    /// none needed.
+    pub shard_urls: Vec<String>,
 }
 
 impl Default for ConnectOptions {
@@ -34,6 +38,7 @@ impl Default for ConnectOptions {
             password: String::new(),
             request_timeout: Duration::from_secs(30),
             cluster: None,
+            shard_urls: Vec::new(),
         }
     }
 }
@@ -58,6 +63,12 @@ impl ConnectOptions {
             return Err(StoreError::InvalidOption {
                 key: "cluster",
                 reason: "must be 1..=64 of [A-Za-z0-9_], not starting with a digit".into(),
+            });
+        }
+        if self.shard_urls.iter().any(|url| !(url.starts_with("http://") || url.starts_with("https://"))) {
+            return Err(StoreError::InvalidOption {
+                key: "shard_urls",
+                reason: "each must start with http:// or https:// (a shard node's HTTP interface)".into(),
             });
         }
         if self.request_timeout.is_zero() {
@@ -92,6 +103,9 @@ pub struct Store {
     pub(crate) timeout: Duration,
     /// Set when Veil's tables are on a cluster.
     pub(crate) cluster: Option<crate::cluster::Cluster>,
+    /// One client per shard ([`ConnectOptions::shard_urls`]), Veil's
+    /// database as default.
+    pub(crate) shards: Vec<Client>,
 }
 
 impl std::fmt::Debug for Store {
@@ -132,12 +146,25 @@ impl Store {
             // node. Re-sent batches are collapsed by the tables' keys.
             db = db.with_setting("insert_deduplicate", "0");
         }
+        let shards = options
+            .shard_urls
+            .iter()
+            .map(|url| {
+                Client::default()
+                    .with_url(url)
+                    .with_user(&options.user)
+                    .with_password(&options.password)
+                    .with_validation(false)
+                    .with_database(&options.database)
+            })
+            .collect();
         Ok(Store {
             db,
             server,
             database: options.database.clone(),
             timeout: options.request_timeout,
             cluster,
+            shards,
         })
     }
 

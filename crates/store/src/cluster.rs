@@ -18,6 +18,7 @@
 //! nodes without the initiator's default database.
 
 use crate::StoreError;
+use crate::migrations::{ColumnGuard, MIGRATIONS};
 
 /// Suffix of the per-node tables.
 pub const LOCAL_SUFFIX: &str = "_local";
@@ -78,31 +79,71 @@ impl Cluster {
             ["CREATE", "MATERIALIZED", "VIEW", "IF", "NOT", "EXISTS", ..] => {
                 self.create_view(trimmed).map(|s| vec![s]).ok_or_else(unsupported)
             }
-            _ => match crate::migrations::dropped_column(trimmed) {
-                Some((table, column)) => self.drop_column(table, column).ok_or_else(unsupported),
+            ["DROP", "TABLE", "IF", "EXISTS", name] => self.drop_table(name).ok_or_else(unsupported),
+            _ => match ColumnGuard::of(trimmed) {
+                Some(guard) => self.alter_column(trimmed, guard).ok_or_else(unsupported),
                 None => Err(unsupported()),
             },
         }
     }
 
-    /// The column leaves the local tables (`ALTER … ON CLUSTER`, the first
-    /// statement: the runner skips it once the column is gone), then the
-    /// Distributed table is made again over them: 18.16 refuses `ALTER …
-    /// ON CLUSTER` of a table that is not replicated on a replicated
-    /// cluster. The Distributed table holds no rows (inserts are
-    /// synchronous), so nothing is lost meanwhile; reads fail for that
-    /// moment and are retried as any ClickHouse error is.
-    fn drop_column(&self, table: &str, column: &str) -> Option<Vec<String>> {
-        let created = crate::migrations::MIGRATIONS.iter().flat_map(|m| m.statements()).find(|s| {
+    /// A view is one per node under its own name; a table is its
+    /// Distributed table and the local tables under it.
+    fn drop_table(&self, name: &str) -> Option<Vec<String>> {
+        let statements: Vec<String> = MIGRATIONS.iter().flat_map(|m| m.statements()).collect();
+        let created = |prefix: &str| {
+            statements.iter().any(|s| {
+                s.strip_prefix(prefix).and_then(|rest| {
+                    rest.split(|c: char| c.is_whitespace() || c == '(').find(|w| !w.is_empty())
+                }) == Some(name)
+            })
+        };
+        if created("CREATE MATERIALIZED VIEW IF NOT EXISTS") {
+            return Some(vec![format!(
+                "DROP TABLE IF EXISTS {} {}",
+                self.qualified(name),
+                self.on_cluster()
+            )]);
+        }
+        if created("CREATE TABLE IF NOT EXISTS") {
+            return Some(vec![
+                format!("DROP TABLE IF EXISTS {} {}", self.qualified(name), self.on_cluster()),
+                format!("DROP TABLE IF EXISTS {} {}", self.local(name), self.on_cluster()),
+            ]);
+        }
+        None
+    }
+
+    /// The change applies to the local tables (`ALTER … ON CLUSTER`, the
+    /// first statement: the runner skips it once its [`ColumnGuard`] says
+    /// it is done), then the Distributed table is made again over them, so
+    /// it has their columns: 18.16 refuses `ALTER … ON CLUSTER` of a table
+    /// that is not replicated on a replicated cluster. The Distributed
+    /// table holds no rows (inserts are synchronous), so nothing is lost
+    /// meanwhile; reads fail for that moment and are retried as any
+    /// ClickHouse error is. The sharding key's column cannot be dropped.
+    fn alter_column(&self, statement: &str, guard: ColumnGuard<'_>) -> Option<Vec<String>> {
+        let table = guard.table();
+        let created = MIGRATIONS.iter().flat_map(|m| m.statements()).find(|s| {
             s.starts_with("CREATE TABLE IF NOT EXISTS")
                 && s.split_whitespace().nth(5).map(|name| name.trim_end_matches('(')) == Some(table)
         })?;
         let key = sharding_key(created.split_once("ENGINE = ").map_or("", |(columns, _)| columns));
-        if key.contains(&format!("({column})")) {
-            return None;
-        }
+        let change = match guard {
+            ColumnGuard::Drop { column, .. } => {
+                if key.contains(&format!("({column})")) {
+                    return None;
+                }
+                format!("DROP COLUMN `{column}`")
+            }
+            ColumnGuard::Add { .. } => {
+                // Everything after `ALTER TABLE <table>`, as written.
+                let at = statement.find(table)? + table.len();
+                statement[at..].trim().to_owned()
+            }
+        };
         Some(vec![
-            format!("ALTER TABLE {} {} DROP COLUMN `{column}`", self.local(table), self.on_cluster()),
+            format!("ALTER TABLE {} {} {change}", self.local(table), self.on_cluster()),
             format!("DROP TABLE IF EXISTS {} {}", self.qualified(table), self.on_cluster()),
             self.distributed(table, key),
         ])
@@ -211,7 +252,6 @@ fn first_line(statement: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::migrations::MIGRATIONS;
 
     fn cluster() -> Cluster {
         Cluster { name: "veil".to_owned(), database: "shop".to_owned() }
@@ -295,6 +335,42 @@ mod tests {
             "the sharding key"
         );
         assert!(cluster().rewrite("ALTER TABLE nowhere DROP COLUMN x").is_err(), "a table no migration made");
+    }
+
+    #[test]
+    fn a_column_addition_alters_local_tables_and_remakes_the_distributed_one() {
+        let statements = cluster()
+            .rewrite(
+                "ALTER TABLE page_stats ADD COLUMN source Enum8('unknown' = 0) DEFAULT 'unknown', ADD COLUMN \
+                 campaign String, MODIFY ORDER BY (site, page_key, device, day, source, campaign)",
+            )
+            .expect("rewrite");
+        assert_eq!(
+            statements[0],
+            "ALTER TABLE `shop`.`page_stats_local` ON CLUSTER `veil` ADD COLUMN source Enum8('unknown' = 0) \
+             DEFAULT 'unknown', ADD COLUMN campaign String, MODIFY ORDER BY (site, page_key, device, day, source, \
+             campaign)"
+        );
+        assert_eq!(statements[1], "DROP TABLE IF EXISTS `shop`.`page_stats` ON CLUSTER `veil`");
+        assert!(
+            statements[2].starts_with("CREATE TABLE IF NOT EXISTS `shop`.`page_stats` ON CLUSTER `veil` AS")
+        );
+    }
+
+    #[test]
+    fn a_dropped_view_is_per_node_and_a_dropped_table_is_both_layers() {
+        assert_eq!(
+            cluster().rewrite("DROP TABLE IF EXISTS heatmap_clicks_mv").expect("rewrite"),
+            vec!["DROP TABLE IF EXISTS `shop`.`heatmap_clicks_mv` ON CLUSTER `veil`".to_owned()]
+        );
+        assert_eq!(
+            cluster().rewrite("DROP TABLE IF EXISTS heatmap_clicks_input").expect("rewrite"),
+            vec![
+                "DROP TABLE IF EXISTS `shop`.`heatmap_clicks_input` ON CLUSTER `veil`".to_owned(),
+                "DROP TABLE IF EXISTS `shop`.`heatmap_clicks_input_local` ON CLUSTER `veil`".to_owned(),
+            ]
+        );
+        assert!(cluster().rewrite("DROP TABLE IF EXISTS nowhere").is_err(), "a table no migration made");
     }
 
     #[test]

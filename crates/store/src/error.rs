@@ -58,9 +58,20 @@ pub enum StoreError {
     /// A migration statement has no cluster form (crate::cluster).
     #[error(
         "migration statement `{statement}` has no form for a ClickHouse cluster \
-         (only CREATE TABLE, CREATE MATERIALIZED VIEW and ALTER TABLE … DROP COLUMN do)"
+         (only CREATE TABLE, CREATE MATERIALIZED VIEW, DROP TABLE of a table or view the migrations made, \
+         and ALTER TABLE … DROP COLUMN / ADD COLUMN do)"
     )]
     ClusterSchema {
+        /// Its first line.
+        statement: String,
+    },
+    /// The ClickHouse release refuses a schema change `ON CLUSTER` and no
+    /// shard URLs are configured to run it shard by shard.
+    #[error(
+        "ClickHouse cannot run `{statement}` ON CLUSTER (releases before 20.x refuse a new sorting key there); \
+         set clickhouse.shard_urls to the HTTP URL of one node of each shard and run `veil migrate` again"
+    )]
+    ShardUrlsNeeded {
         /// Its first line.
         statement: String,
     },

@@ -80,8 +80,8 @@ impl Store {
         forms_limit: u32,
         fields_limit: u32,
     ) -> Result<(Vec<FormSummary>, Vec<FieldSummary>), StoreError> {
-        let forms = bind_filter(self.db.query(SELECT_FORMS), filter).bind(k_min).bind(forms_limit);
-        let fields = bind_filter(self.db.query(SELECT_FIELDS), filter).bind(k_min).bind(fields_limit);
+        let forms = bind_filter(&self.db, SELECT_FORMS, filter).bind(k_min).bind(forms_limit);
+        let fields = bind_filter(&self.db, SELECT_FIELDS, filter).bind(k_min).bind(fields_limit);
         let context = "reading forms";
         let (forms, mut fields) = self
             .bounded(context, async move {

@@ -6,14 +6,15 @@
 use clickhouse::Row;
 use serde::Deserialize;
 
+use crate::segments::SegmentFilter;
 use crate::{Store, StoreError};
 
 /// The filter shared by the heatmap queries; `?` order: site, page key,
-/// device twice, from, to.
+/// device twice, from, to, then the segment's ([`SegmentFilter::bind`]).
 macro_rules! page_filter {
     () => {
         "site = ? AND page_key = ? AND (? = '' OR toString(device) = ?) \
-         AND day >= toDate(?) AND day <= toDate(?)"
+         AND day >= toDate(?) AND day <= toDate(?) /*segment*/"
     };
 }
 pub(crate) use page_filter;
@@ -58,11 +59,11 @@ pub(crate) const SELECT_ELEMENTS: &str = concat!(
     " GROUP BY selector HAVING visitor_count >= ? ORDER BY count DESC, selector LIMIT ?"
 );
 
-/// Page keys by views; `?` order: site, device twice, from, to, k_min,
-/// limit.
+/// Page keys by views; `?` order: site, device twice, from, to, the
+/// segment's, k_min, limit.
 pub(crate) const SELECT_PAGES: &str = "SELECT page_key, uniqMerge(page_views) AS views, sumMerge(clicks) AS click_count, \
      uniqMerge(visitors) AS visitor_count FROM page_stats \
-     WHERE site = ? AND (? = '' OR toString(device) = ?) AND day >= toDate(?) AND day <= toDate(?) \
+     WHERE site = ? AND (? = '' OR toString(device) = ?) AND day >= toDate(?) AND day <= toDate(?) /*segment*/ \
      GROUP BY page_key HAVING visitor_count >= ? ORDER BY views DESC, page_key LIMIT ?";
 
 /// What a heatmap query is about.
@@ -78,6 +79,8 @@ pub struct HeatmapFilter {
     pub from: String,
     /// Last day, `YYYY-MM-DD`, inclusive.
     pub to: String,
+    /// Only page views of this segment.
+    pub segment: SegmentFilter,
 }
 
 /// One visible cell.
@@ -161,14 +164,14 @@ impl Store {
         k_min: u32,
     ) -> Result<Vec<CellCount>, StoreError> {
         if k_min <= 1 {
-            let query = bind_filter(self.db.query(SELECT_CELLS_UNFILTERED), filter).bind(layer);
+            let query = bind_filter(&self.db, SELECT_CELLS_UNFILTERED, filter).bind(layer);
             return self
                 .bounded("reading heatmap cells", async move {
                     query.fetch_all().await.map_err(StoreError::clickhouse("reading heatmap cells"))
                 })
                 .await;
         }
-        let query = bind_filter(self.db.query(SELECT_CELLS), filter).bind(layer).bind(k_min);
+        let query = bind_filter(&self.db, SELECT_CELLS, filter).bind(layer).bind(k_min);
         let cells: Vec<FilteredCell> = self
             .bounded("reading heatmap cells", async move {
                 query.fetch_all().await.map_err(StoreError::clickhouse("reading heatmap cells"))
@@ -186,7 +189,7 @@ impl Store {
         filter: &HeatmapFilter,
         layer: &str,
     ) -> Result<ClickTotals, StoreError> {
-        let query = bind_filter(self.db.query(SELECT_CLICK_TOTALS), filter).bind(layer);
+        let query = bind_filter(&self.db, SELECT_CLICK_TOTALS, filter).bind(layer);
         self.bounded("reading heatmap totals", async move {
             Ok(query
                 .fetch_optional()
@@ -199,7 +202,7 @@ impl Store {
 
     /// Scroll-depth buckets.
     pub async fn heatmap_scroll(&self, filter: &HeatmapFilter) -> Result<Vec<ScrollBucket>, StoreError> {
-        let query = bind_filter(self.db.query(SELECT_SCROLL), filter);
+        let query = bind_filter(&self.db, SELECT_SCROLL, filter);
         self.bounded("reading scroll depth", async move {
             query.fetch_all().await.map_err(StoreError::clickhouse("reading scroll depth"))
         })
@@ -213,34 +216,29 @@ impl Store {
         k_min: u32,
         limit: u32,
     ) -> Result<Vec<ElementCount>, StoreError> {
-        let query = bind_filter(self.db.query(SELECT_ELEMENTS), filter).bind(k_min).bind(limit);
+        let query = bind_filter(&self.db, SELECT_ELEMENTS, filter).bind(k_min).bind(limit);
         self.bounded("reading element clicks", async move {
             query.fetch_all().await.map_err(StoreError::clickhouse("reading element clicks"))
         })
         .await
     }
 
-    /// Pages by views.
-    #[allow(clippy::too_many_arguments)]
+    /// Pages by views; `filter.page_key` is not used.
     pub async fn pages(
         &self,
-        site: &str,
-        device: &str,
-        from: &str,
-        to: &str,
+        filter: &HeatmapFilter,
         k_min: u32,
         limit: u32,
     ) -> Result<Vec<PageCount>, StoreError> {
         let query = self
             .db
-            .query(SELECT_PAGES)
-            .bind(site)
-            .bind(device)
-            .bind(device)
-            .bind(from)
-            .bind(to)
-            .bind(k_min)
-            .bind(limit);
+            .query(&filter.segment.apply(SELECT_PAGES))
+            .bind(filter.site.as_str())
+            .bind(filter.device.as_str())
+            .bind(filter.device.as_str())
+            .bind(filter.from.as_str())
+            .bind(filter.to.as_str());
+        let query = filter.segment.bind(query).bind(k_min).bind(limit);
         self.bounded("reading pages", async move {
             query.fetch_all().await.map_err(StoreError::clickhouse("reading pages"))
         })
@@ -248,15 +246,20 @@ impl Store {
     }
 }
 
+/// `sql` (which holds [`page_filter!`]) narrowed to the filter's segment,
+/// with the filter's values bound.
 pub(crate) fn bind_filter(
-    query: clickhouse::query::Query,
+    client: &clickhouse::Client,
+    sql: &str,
     filter: &HeatmapFilter,
 ) -> clickhouse::query::Query {
-    query
+    let query = client
+        .query(&filter.segment.apply(sql))
         .bind(filter.site.as_str())
         .bind(filter.page_key.as_str())
         .bind(filter.device.as_str())
         .bind(filter.device.as_str())
         .bind(filter.from.as_str())
-        .bind(filter.to.as_str())
+        .bind(filter.to.as_str());
+    filter.segment.bind(query)
 }

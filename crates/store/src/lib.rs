@@ -35,6 +35,7 @@ pub mod reports;
 pub mod retention;
 pub mod rows;
 mod runner;
+pub mod segments;
 pub mod sessions;
 pub mod shipper;
 pub mod signals;

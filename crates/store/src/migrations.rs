@@ -4,9 +4,12 @@
 //! Rules for adding one (tests enforce the first three):
 //! - versions start at 1 and grow by one; the file is `NNNN_name.sql`;
 //! - every `CREATE`/`DROP` says `IF NOT EXISTS`/`IF EXISTS`, so a migration
-//!   interrupted half-way can simply run again; an `ALTER` is only
+//!   interrupted half-way can simply run again; an `ALTER` is either
 //!   `ALTER TABLE t DROP COLUMN c` (one column), which the runner skips when
-//!   the column is already gone (18.16 has no `DROP COLUMN IF EXISTS`);
+//!   the column is already gone, or `ALTER TABLE t ADD COLUMN c …[, ADD
+//!   COLUMN …][, MODIFY ORDER BY …]`, which it skips when the first added
+//!   column is already there (18.16 has no `IF [NOT] EXISTS` for columns):
+//!   see [`ColumnGuard`];
 //! - statements end with `;` at the end of a line and contain no `;`
 //!   elsewhere (ClickHouse takes one statement per HTTP request);
 //! - never edit a migration that was released: the runner refuses a database
@@ -48,6 +51,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_archive_metadata"),
     migration!(8, "0008_forms"),
     migration!(9, "0009_page_signals"),
+    migration!(10, "0010_segments"),
 ];
 
 impl Migration {
@@ -89,20 +93,76 @@ pub fn latest_version() -> u32 {
     MIGRATIONS.last().map_or(0, |m| m.version)
 }
 
-/// The table and column of `ALTER TABLE t DROP COLUMN c`, the one form of
-/// `ALTER` migrations use: the runner runs it only while the column exists.
-pub(crate) fn dropped_column(statement: &str) -> Option<(&str, &str)> {
-    let words: Vec<&str> = statement.split_whitespace().collect();
-    match words.as_slice() {
-        [alter, table_kw, table, drop, column_kw, column]
-            if alter.eq_ignore_ascii_case("ALTER")
-                && table_kw.eq_ignore_ascii_case("TABLE")
-                && drop.eq_ignore_ascii_case("DROP")
-                && column_kw.eq_ignore_ascii_case("COLUMN") =>
-        {
-            Some((table, column))
+/// The condition under which an `ALTER` of a migration runs, so that a
+/// migration interrupted half-way runs again cleanly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnGuard<'a> {
+    /// `ALTER TABLE t DROP COLUMN c`: runs while `column` exists.
+    Drop {
+        /// The altered table.
+        table: &'a str,
+        /// The dropped column.
+        column: &'a str,
+    },
+    /// `ALTER TABLE t ADD COLUMN c …`: runs while `column` (the first one
+    /// added) does not exist; the rest of the statement (more columns, a
+    /// new sorting key) is applied with it in one step.
+    Add {
+        /// The altered table.
+        table: &'a str,
+        /// The first added column.
+        column: &'a str,
+    },
+}
+
+impl<'a> ColumnGuard<'a> {
+    /// The guard of `statement`, `None` when it is not one of the two
+    /// `ALTER` forms migrations may use.
+    pub fn of(statement: &'a str) -> Option<ColumnGuard<'a>> {
+        let words: Vec<&str> = statement.split_whitespace().collect();
+        let is = |word: &str, expected: &str| word.eq_ignore_ascii_case(expected);
+        match words.as_slice() {
+            [alter, table_kw, table, drop, column_kw, column]
+                if is(alter, "ALTER")
+                    && is(table_kw, "TABLE")
+                    && is(drop, "DROP")
+                    && is(column_kw, "COLUMN") =>
+            {
+                Some(ColumnGuard::Drop { table, column })
+            }
+            [alter, table_kw, table, add, column_kw, column, _type, ..]
+                if is(alter, "ALTER")
+                    && is(table_kw, "TABLE")
+                    && is(add, "ADD")
+                    && is(column_kw, "COLUMN") =>
+            {
+                Some(ColumnGuard::Add { table, column })
+            }
+            _ => None,
         }
-        _ => None,
+    }
+
+    /// The altered table.
+    pub fn table(&self) -> &'a str {
+        match self {
+            ColumnGuard::Drop { table, .. } | ColumnGuard::Add { table, .. } => table,
+        }
+    }
+
+    /// The column whose presence decides.
+    pub fn column(&self) -> &'a str {
+        match self {
+            ColumnGuard::Drop { column, .. } | ColumnGuard::Add { column, .. } => column,
+        }
+    }
+
+    /// Whether the statement still has to run, given whether the column is
+    /// there now.
+    pub fn runs_when(&self, column_present: bool) -> bool {
+        match self {
+            ColumnGuard::Drop { .. } => column_present,
+            ColumnGuard::Add { .. } => !column_present,
+        }
     }
 }
 
@@ -150,7 +210,7 @@ mod tests {
                     assert!(head.contains("IF EXISTS"), "{}: {statement}", migration.name);
                 }
                 if head.starts_with("ALTER") {
-                    assert!(dropped_column(&statement).is_some(), "{}: {statement}", migration.name);
+                    assert!(ColumnGuard::of(&statement).is_some(), "{}: {statement}", migration.name);
                 }
             }
         }
@@ -173,12 +233,27 @@ mod tests {
     }
 
     #[test]
-    fn only_single_column_drops_are_conditional_alters() {
-        assert_eq!(dropped_column("ALTER TABLE t DROP COLUMN c"), Some(("t", "c")));
-        assert_eq!(dropped_column("alter table t\n  drop column c"), Some(("t", "c")));
-        assert_eq!(dropped_column("ALTER TABLE t DROP COLUMN c, DROP COLUMN d"), None);
-        assert_eq!(dropped_column("ALTER TABLE t ADD COLUMN c UInt8"), None);
-        assert_eq!(dropped_column("ALTER TABLE t DELETE WHERE 1"), None);
+    fn only_guarded_column_changes_are_conditional_alters() {
+        let drop = |t, c| Some(ColumnGuard::Drop { table: t, column: c });
+        let add = |t, c| Some(ColumnGuard::Add { table: t, column: c });
+        assert_eq!(ColumnGuard::of("ALTER TABLE t DROP COLUMN c"), drop("t", "c"));
+        assert_eq!(ColumnGuard::of("alter table t\n  drop column c"), drop("t", "c"));
+        assert_eq!(ColumnGuard::of("ALTER TABLE t DROP COLUMN c, DROP COLUMN d"), None);
+        assert_eq!(ColumnGuard::of("ALTER TABLE t ADD COLUMN c UInt8"), add("t", "c"));
+        assert_eq!(
+            ColumnGuard::of(
+                "ALTER TABLE t ADD COLUMN c UInt8, ADD COLUMN d String, MODIFY ORDER BY (a, c, d)"
+            ),
+            add("t", "c")
+        );
+        assert_eq!(ColumnGuard::of("ALTER TABLE t ADD COLUMN c"), None, "no type");
+        assert_eq!(ColumnGuard::of("ALTER TABLE t DELETE WHERE 1"), None);
+        assert_eq!(ColumnGuard::of("ALTER TABLE t MODIFY ORDER BY (a)"), None);
+        let guard = add("t", "c").expect("guard");
+        assert!(guard.runs_when(false) && !guard.runs_when(true));
+        let guard = drop("t", "c").expect("guard");
+        assert!(guard.runs_when(true) && !guard.runs_when(false));
+        assert_eq!((guard.table(), guard.column()), ("t", "c"));
     }
 
     #[test]

@@ -47,9 +47,10 @@ pub struct CatalogMigration {
     pub name: &'static str,
     /// Its statements.
     pub statements: Vec<String>,
-    /// Per statement, the `[table, column]` it drops, if it is a column
-    /// drop: the runner runs those only while the column exists.
-    pub drops: Vec<Option<(String, String)>>,
+    /// Per statement, its column guard if it is a guarded `ALTER`:
+    /// `[table, column, runs_when_present]`; the runner runs a drop only
+    /// while the column exists and an addition only while it does not.
+    pub guards: Vec<Option<(String, String, bool)>>,
 }
 
 /// Fills `?` placeholders in order with SQL literals.
@@ -159,15 +160,20 @@ pub fn table_probes() -> Vec<TableProbe> {
             table: "session_index",
             sample_insert: "INSERT INTO session_index (site, session, seq, visitor, user_hash, day, received_at, \
                 first_ts, last_ts, active_ms, entry_page, page_keys, device, browser, clicks, rage_clicks, \
-                dead_clicks, errors, event_count) VALUES ('demo', '3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', 7, \
-                '9f1c2b3a4d5e6f708192a3b4c5d6e7f8', '', toDate('2026-11-24'), toDateTime('2026-11-24 10:00:00'), \
-                1795514400000, 1795514405000, 3000, 'https://shop.example/cart', \
-                ['https://shop.example/cart', 'https://shop.example/checkout'], 'desktop', 'firefox', 4, 3, 1, 0, 12)"
+                dead_clicks, errors, event_count, source, campaign) VALUES ('demo', \
+                '3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', 7, '9f1c2b3a4d5e6f708192a3b4c5d6e7f8', '', \
+                toDate('2026-11-24'), toDateTime('2026-11-24 10:00:00'), 1795514400000, 1795514405000, 3000, \
+                'https://shop.example/cart', ['https://shop.example/cart', 'https://shop.example/checkout'], \
+                'desktop', 'firefox', 4, 3, 1, 0, 12, 'search', 'utm_medium=cpc&utm_source=google')"
                 .to_owned(),
             queries: vec![
                 render(crate::sessions::SELECT_SESSIONS_BY_START, &[SESSION_FILTER, "50", "0"].concat_literals()),
                 render(crate::sessions::SELECT_SESSIONS_BY_DURATION, &[SESSION_FILTER, "50", "0"].concat_literals()),
                 render(crate::sessions::COUNT_SESSIONS, &[SESSION_FILTER].concat_literals()),
+                render(
+                    &segmented(crate::sessions::COUNT_SESSIONS),
+                    &[SESSION_FILTER_HEAD, SEGMENT, SESSION_FILTER_TAIL].concat_literals(),
+                ),
                 render(
                     crate::sessions::SELECT_SESSION_DETAILS,
                     &["'demo'", "'2026-10-31'", "'2026-12-01'", "'2026-10-25'", "['3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d']"],
@@ -225,6 +231,7 @@ pub fn table_probes() -> Vec<TableProbe> {
                 render(crate::heatmaps::SELECT_CELLS, &[FILTER, "'document'", "1"].concat_literals()),
                 render(crate::heatmaps::SELECT_CELLS_UNFILTERED, &[FILTER, "'document'"].concat_literals()),
                 render(crate::heatmaps::SELECT_CLICK_TOTALS, &[FILTER, "'document'"].concat_literals()),
+                render(&segmented(crate::heatmaps::SELECT_CELLS), &[FILTER, SEGMENT, "'document'", "1"].concat_literals()),
             ],
         },
         TableProbe {
@@ -245,16 +252,27 @@ pub fn table_probes() -> Vec<TableProbe> {
         TableProbe {
             table: "heatmap_scroll",
             sample_insert: SCROLL_SAMPLE.to_owned(),
-            queries: vec![render(crate::heatmaps::SELECT_SCROLL, &[FILTER].concat_literals())],
+            queries: vec![
+                render(crate::heatmaps::SELECT_SCROLL, &[FILTER].concat_literals()),
+                render(&segmented(crate::heatmaps::SELECT_SCROLL), &[FILTER, SEGMENT].concat_literals()),
+            ],
         },
         TableProbe { table: "page_stats_input", sample_insert: PAGE_SAMPLE.to_owned(), queries: vec![] },
         TableProbe {
             table: "page_stats",
             sample_insert: PAGE_SAMPLE.to_owned(),
-            queries: vec![render(
-                crate::heatmaps::SELECT_PAGES,
-                &["'demo'", "'desktop'", "'desktop'", "'2026-11-01'", "'2026-11-30'", "1", "50"],
-            )],
+            queries: vec![
+                render(
+                    crate::heatmaps::SELECT_PAGES,
+                    &["'demo'", "'desktop'", "'desktop'", "'2026-11-01'", "'2026-11-30'", "1", "50"],
+                ),
+                render(
+                    &segmented(crate::heatmaps::SELECT_PAGES),
+                    &["'demo'|'desktop'|'desktop'|'2026-11-01'|'2026-11-30'", SEGMENT, "1|50"].concat_literals(),
+                ),
+                render(crate::segments::SELECT_SOURCES, &[SEGMENTS_QUERY, "1"].concat_literals()),
+                render(crate::segments::SELECT_CAMPAIGNS, &[SEGMENTS_QUERY, "1|100"].concat_literals()),
+            ],
         },
         TableProbe {
             table: "page_signals",
@@ -271,6 +289,7 @@ pub fn table_probes() -> Vec<TableProbe> {
             queries: vec![
                 render(crate::forms::SELECT_FORMS, &[FILTER, "1|20"].concat_literals()),
                 render(crate::forms::SELECT_FIELDS, &[FILTER, "1|500"].concat_literals()),
+                render(&segmented(crate::forms::SELECT_FIELDS), &[FILTER, SEGMENT, "1|500"].concat_literals()),
             ],
         },
     ]
@@ -282,25 +301,49 @@ const VISITOR: &str = "'9f1c2b3a4d5e6f708192a3b4c5d6e7f8'";
 /// Literals of the sessions filter, in `sessions::bind_filter` order.
 const SESSION_FILTER: &str = "'demo'|'2026-10-31'|'2026-12-01'|'2026-10-25'|''|''|0|'demo'|1793491200000|\
     1796169600000|'https://shop.example/cart'|'https://shop.example/cart'|1|1|1000|1|0|0|''|''";
+/// The same, split where a segment's literals go.
+const SESSION_FILTER_HEAD: &str = "'demo'|'2026-10-31'|'2026-12-01'|'2026-10-25'";
+const SESSION_FILTER_TAIL: &str = "''|''|0|'demo'|1793491200000|\
+    1796169600000|'https://shop.example/cart'|'https://shop.example/cart'|1|1|1000|1|0|0|''|''";
+
+/// Literals of [`probe_segment`]'s conditions.
+const SEGMENT: &str = "'search'|['utm_source=google']";
+
+/// Literals of the segments list: site, page key twice, device twice,
+/// from, to.
+const SEGMENTS_QUERY: &str = "'demo'|''|''|''|''|'2026-11-01'|'2026-11-30'";
+
+/// The segment the probes filter by, as the API would ask for it.
+fn probe_segment() -> crate::segments::SegmentFilter {
+    crate::segments::SegmentFilter { source: "search".into(), campaign: vec!["utm_source=google".into()] }
+}
+
+/// `sql` narrowed to [`probe_segment`].
+fn segmented(sql: &str) -> String {
+    probe_segment().apply(sql)
+}
 
 /// Literals of the heatmap page filter: site, page key, device (twice),
 /// from, to.
 const FILTER: &str = "'demo'|'/checkout'|''|''|'2026-11-01'|'2026-11-30'";
 
 const CLICK_SAMPLE: &str = "INSERT INTO heatmap_clicks_input (site, page_key, device, layer, day, col, row, \
-    clicks, rage, dead, visitor) VALUES ('demo', '/checkout', 'desktop', 'document', toDate('2026-11-24'), \
-    12, 40, 3, 1, 0, '9f1c2b3a4d5e6f708192a3b4c5d6e7f8')";
+    clicks, rage, dead, visitor, source, campaign) VALUES ('demo', '/checkout', 'desktop', 'document', \
+    toDate('2026-11-24'), 12, 40, 3, 1, 0, '9f1c2b3a4d5e6f708192a3b4c5d6e7f8', 'search', \
+    'utm_medium=cpc&utm_source=google')";
 
 const ELEMENT_SAMPLE: &str = "INSERT INTO heatmap_elements_input (site, page_key, device, day, selector, \
-    clicks, rage, dead, visitor) VALUES ('demo', '/checkout', 'mobile', toDate('2026-11-24'), 'button.pay', \
-    2, 0, 1, '9f1c2b3a4d5e6f708192a3b4c5d6e7f8')";
+    clicks, rage, dead, visitor, source, campaign) VALUES ('demo', '/checkout', 'mobile', toDate('2026-11-24'), \
+    'button.pay', 2, 0, 1, '9f1c2b3a4d5e6f708192a3b4c5d6e7f8', 'search', 'utm_medium=cpc&utm_source=google')";
 
-const SCROLL_SAMPLE: &str = "INSERT INTO heatmap_scroll_input (site, page_key, device, day, bucket, page_view) \
-    VALUES ('demo', '/checkout', 'tablet', toDate('2026-11-24'), 7, '3f2c1a9e-7b4d-4c2a-9e1f-0a1b2c3d4e5f/0')";
+const SCROLL_SAMPLE: &str = "INSERT INTO heatmap_scroll_input (site, page_key, device, day, bucket, page_view, \
+    source, campaign) VALUES ('demo', '/checkout', 'tablet', toDate('2026-11-24'), 7, \
+    '3f2c1a9e-7b4d-4c2a-9e1f-0a1b2c3d4e5f/0', 'search', 'utm_medium=cpc&utm_source=google')";
 
-const PAGE_SAMPLE: &str = "INSERT INTO page_stats_input (site, page_key, device, day, page_view, visitor, clicks) \
-    VALUES ('demo', '/checkout', 'desktop', toDate('2026-11-24'), '3f2c1a9e-7b4d-4c2a-9e1f-0a1b2c3d4e5f/0', \
-    '9f1c2b3a4d5e6f708192a3b4c5d6e7f8', 4)";
+const PAGE_SAMPLE: &str = "INSERT INTO page_stats_input (site, page_key, device, day, page_view, visitor, clicks, \
+    source, campaign) VALUES ('demo', '/checkout', 'desktop', toDate('2026-11-24'), \
+    '3f2c1a9e-7b4d-4c2a-9e1f-0a1b2c3d4e5f/0', '9f1c2b3a4d5e6f708192a3b4c5d6e7f8', 4, 'search', \
+    'utm_medium=cpc&utm_source=google')";
 
 /// Literals of the signals window: site, page key twice, device twice,
 /// from, to.
@@ -311,9 +354,10 @@ const SIGNAL_SAMPLE: &str = "INSERT INTO page_signals (site, page_key, device, d
     '3f2c1a9e-7b4d-4c2a-9e1f-0a1b2c3d4e5f', 2, '9f1c2b3a4d5e6f708192a3b4c5d6e7f8', 1795000000000, 4)";
 
 const FORM_SAMPLE: &str = "INSERT INTO form_events_input (site, page_key, device, day, form, field, position, \
-    kind, ms, refill, error, page_view, visitor) VALUES ('demo', '/checkout', 'desktop', toDate('2026-11-24'), \
-    'form#checkout', 'input#email', 1, 1, 4200, 1, 0, '3f2c1a9e-7b4d-4c2a-9e1f-0a1b2c3d4e5f/0', \
-    '9f1c2b3a4d5e6f708192a3b4c5d6e7f8')";
+    kind, ms, refill, error, page_view, visitor, source, campaign) VALUES ('demo', '/checkout', 'desktop', \
+    toDate('2026-11-24'), 'form#checkout', 'input#email', 1, 1, 4200, 1, 0, \
+    '3f2c1a9e-7b4d-4c2a-9e1f-0a1b2c3d4e5f/0', '9f1c2b3a4d5e6f708192a3b4c5d6e7f8', 'search', \
+    'utm_medium=cpc&utm_source=google')";
 
 /// Splits `|`-joined literal groups into one list.
 trait ConcatLiterals {
@@ -334,11 +378,14 @@ pub fn catalog() -> Catalog {
             .iter()
             .map(|m| {
                 let statements = m.statements();
-                let drops = statements
+                let guards = statements
                     .iter()
-                    .map(|s| crate::migrations::dropped_column(s).map(|(t, c)| (t.to_owned(), c.to_owned())))
+                    .map(|s| {
+                        crate::migrations::ColumnGuard::of(s)
+                            .map(|g| (g.table().to_owned(), g.column().to_owned(), g.runs_when(true)))
+                    })
                     .collect();
-                CatalogMigration { version: m.version, name: m.name, statements, drops }
+                CatalogMigration { version: m.version, name: m.name, statements, guards }
             })
             .collect(),
         tables: table_probes(),
@@ -357,6 +404,11 @@ mod tests {
             assert!(probed.contains(&table), "table {table} has no probe in store::probe");
         }
         assert!(probed.contains(&"schema_migrations".to_owned()));
+    }
+
+    #[test]
+    fn the_split_sessions_filter_is_the_whole_one() {
+        assert_eq!(format!("{SESSION_FILTER_HEAD}|{SESSION_FILTER_TAIL}"), SESSION_FILTER);
     }
 
     #[test]

@@ -120,6 +120,14 @@ pub struct SessionIndexRow {
     pub errors: u32,
     /// Events in the batch's recording.
     pub event_count: u32,
+    /// The session's referrer class (`Source` of veil-aggregation) as its
+    /// `Enum8` value; 0 (`unknown`) in records queued before segments.
+    #[serde(default)]
+    pub source: i8,
+    /// The session's allow-listed UTM parameters, `name=value` pairs
+    /// sorted and joined with `&` (empty when none).
+    #[serde(default)]
+    pub campaign: String,
 }
 
 /// One row of `audit_log`. Never names a visitor or session in clear: see
@@ -249,6 +257,14 @@ pub struct HeatmapClickRow {
     pub dead: u64,
     /// Visitor id, folded into a `uniq` state (never stored as such).
     pub visitor: String,
+    /// The session's referrer class (`Source` of veil-aggregation) as its
+    /// `Enum8` value; 0 (`unknown`) in records queued before segments.
+    #[serde(default)]
+    pub source: i8,
+    /// The session's allow-listed UTM parameters, `name=value` pairs
+    /// sorted and joined with `&` (empty when none).
+    #[serde(default)]
+    pub campaign: String,
 }
 
 /// One row for `heatmap_elements_input`: clicks of one visitor on one
@@ -273,6 +289,14 @@ pub struct HeatmapElementRow {
     pub dead: u64,
     /// Visitor id, folded into a `uniq` state.
     pub visitor: String,
+    /// The session's referrer class (`Source` of veil-aggregation) as its
+    /// `Enum8` value; 0 (`unknown`) in records queued before segments.
+    #[serde(default)]
+    pub source: i8,
+    /// The session's allow-listed UTM parameters, `name=value` pairs
+    /// sorted and joined with `&` (empty when none).
+    #[serde(default)]
+    pub campaign: String,
 }
 
 /// One row for `heatmap_scroll_input`: a page view reached `bucket`.
@@ -290,6 +314,14 @@ pub struct HeatmapScrollRow {
     pub bucket: u8,
     /// Page view id, folded into a `uniq` state.
     pub page_view: String,
+    /// The session's referrer class (`Source` of veil-aggregation) as its
+    /// `Enum8` value; 0 (`unknown`) in records queued before segments.
+    #[serde(default)]
+    pub source: i8,
+    /// The session's allow-listed UTM parameters, `name=value` pairs
+    /// sorted and joined with `&` (empty when none).
+    #[serde(default)]
+    pub campaign: String,
 }
 
 /// One row for `page_stats_input`.
@@ -309,6 +341,14 @@ pub struct PageStatsRow {
     pub visitor: String,
     /// Clicks seen in this batch on the page.
     pub clicks: u64,
+    /// The session's referrer class (`Source` of veil-aggregation) as its
+    /// `Enum8` value; 0 (`unknown`) in records queued before segments.
+    #[serde(default)]
+    pub source: i8,
+    /// The session's allow-listed UTM parameters, `name=value` pairs
+    /// sorted and joined with `&` (empty when none).
+    #[serde(default)]
+    pub campaign: String,
 }
 
 /// One row for `form_events_input`: one `veil.form` event of a page view.
@@ -340,6 +380,14 @@ pub struct FormEventRow {
     pub page_view: String,
     /// Visitor id, folded into a `uniq` state.
     pub visitor: String,
+    /// The session's referrer class (`Source` of veil-aggregation) as its
+    /// `Enum8` value; 0 (`unknown`) in records queued before segments.
+    #[serde(default)]
+    pub source: i8,
+    /// The session's allow-listed UTM parameters, `name=value` pairs
+    /// sorted and joined with `&` (empty when none).
+    #[serde(default)]
+    pub campaign: String,
 }
 
 /// `form_events_input.kind`.
@@ -486,5 +534,38 @@ mod tests {
         let record = QueuedRow::encode_record(&rows);
         assert_eq!(QueuedRow::decode_record(&record).expect("decodes"), rows.to_vec());
         assert!(QueuedRow::decode_record(b"\xc1garbage").is_err());
+    }
+
+    /// A record queued by a build before segments still ships, as `unknown`.
+    #[test]
+    fn rows_queued_before_segments_decode_as_unknown() {
+        #[derive(Serialize)]
+        enum Old {
+            PageStats {
+                site: String,
+                page_key: String,
+                device: i8,
+                day: u16,
+                page_view: String,
+                visitor: String,
+                clicks: u64,
+            },
+        }
+        let old = rmp_serde::to_vec_named(&[Old::PageStats {
+            site: "demo".into(),
+            page_key: "/".into(),
+            device: 1,
+            day: 20_000,
+            page_view: "p/0".into(),
+            visitor: "1".repeat(32),
+            clicks: 2,
+        }])
+        .expect("encodes");
+        match QueuedRow::decode_record(&old).expect("decodes").as_slice() {
+            [QueuedRow::PageStats(row)] => {
+                assert_eq!((row.clicks, row.source, row.campaign.as_str()), (2, 0, ""));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

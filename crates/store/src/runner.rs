@@ -142,27 +142,38 @@ impl Store {
             tracing::info!(version = migration.version, name = migration.name, "applying migration");
             for statement in migration.statements() {
                 let context = format!("applying migration {} ({})", migration.version, migration.name);
-                let dropped = migrations::dropped_column(&statement);
+                let guard = migrations::ColumnGuard::of(&statement);
                 match cluster {
                     None => {
-                        if let Some((table, column)) = dropped
-                            && !self.has_column(table, column).await?
+                        if let Some(guard) = guard
+                            && !guard
+                                .runs_when(self.has_column(&self.db, guard.table(), guard.column()).await?)
                         {
                             continue;
                         }
                         self.execute(&self.db, &context, &statement).await?;
                     }
                     Some(cluster) => {
-                        // A column drop's first statement alters the local
-                        // tables; the rest remake the Distributed table and
-                        // run again after an interrupted migration.
+                        // A column change's first statement alters the
+                        // local tables; the rest remake the Distributed
+                        // table and run again after an interrupted
+                        // migration.
                         let mut skip_first = false;
-                        if let Some((table, column)) = dropped {
-                            let local = format!("{table}{}", crate::cluster::LOCAL_SUFFIX);
-                            skip_first = !self.has_column(&local, column).await?;
+                        if let Some(guard) = guard {
+                            let local = format!("{}{}", guard.table(), crate::cluster::LOCAL_SUFFIX);
+                            skip_first =
+                                !guard.runs_when(self.has_column(&self.db, &local, guard.column()).await?);
                         }
-                        for statement in cluster.rewrite(&statement)?.iter().skip(usize::from(skip_first)) {
-                            self.execute(&self.db, &context, statement).await?;
+                        let rewritten = cluster.rewrite(&statement)?;
+                        for (index, sql) in rewritten.iter().enumerate().skip(usize::from(skip_first)) {
+                            match (self.execute(&self.db, &context, sql).await, guard) {
+                                (Err(error), Some(guard @ migrations::ColumnGuard::Add { .. }))
+                                    if index == 0 && refused_on_cluster(&error) =>
+                                {
+                                    self.alter_each_shard(cluster, &context, guard, sql).await?;
+                                }
+                                (result, _) => result?,
+                            }
                         }
                     }
                 }
@@ -256,8 +267,39 @@ impl Store {
         .unwrap_or(0)
     }
 
-    async fn has_column(&self, table: &str, column: &str) -> Result<bool, StoreError> {
-        let query = self.db.query(SELECT_HAS_COLUMN).bind(table).bind(column);
+    /// Runs an `ALTER` of local tables on one node of each shard, without
+    /// `ON CLUSTER`: a replicated table passes it to the shard's other
+    /// replicas itself (and waits for them). For what ClickHouse 18.x
+    /// refuses to run `ON CLUSTER`: `ADD COLUMN` with `MODIFY ORDER BY`.
+    async fn alter_each_shard(
+        &self,
+        cluster: &Cluster,
+        context: &str,
+        guard: migrations::ColumnGuard<'_>,
+        on_cluster: &str,
+    ) -> Result<(), StoreError> {
+        if self.shards.is_empty() {
+            return Err(StoreError::ShardUrlsNeeded {
+                statement: on_cluster.lines().next().unwrap_or(on_cluster).to_owned(),
+            });
+        }
+        let local_sql = on_cluster.replacen(&format!(" {}", cluster.on_cluster()), "", 1);
+        let local = format!("{}{}", guard.table(), crate::cluster::LOCAL_SUFFIX);
+        for shard in &self.shards {
+            if guard.runs_when(self.has_column(shard, &local, guard.column()).await?) {
+                self.execute(shard, context, &local_sql).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn has_column(
+        &self,
+        client: &clickhouse::Client,
+        table: &str,
+        column: &str,
+    ) -> Result<bool, StoreError> {
+        let query = client.query(SELECT_HAS_COLUMN).bind(table).bind(column);
         let count = self
             .bounded("reading system.columns", async move {
                 query.fetch_one::<u64>().await.map_err(StoreError::clickhouse("reading system.columns"))
@@ -272,6 +314,13 @@ impl Store {
         self.bounded(context, async move { query.execute().await.map_err(StoreError::clickhouse(owned)) })
             .await
     }
+}
+
+/// Whether ClickHouse refused an `ALTER` because distributed DDL cannot
+/// carry it (UNKNOWN_TYPE_OF_QUERY, 48, in 18.x for `MODIFY ORDER BY`).
+fn refused_on_cluster(error: &StoreError) -> bool {
+    let text = error.to_string();
+    text.contains("Code: 48") && text.contains("Unsupported type of ALTER")
 }
 
 /// The migrations still to apply, after checking that what the database

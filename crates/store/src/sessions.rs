@@ -21,6 +21,7 @@
 use clickhouse::Row;
 use serde::Deserialize;
 
+use crate::segments::SegmentFilter;
 use crate::{Store, StoreError};
 
 /// Sessions whose newest report says `reported`; `?`: site.
@@ -32,7 +33,8 @@ macro_rules! reported {
 }
 
 /// Sessions matching the filters, with what the order needs; `?`: site,
-/// first day, last day, horizon, visitor twice, "include reported" flag,
+/// first day, last day, horizon, the segment's ([`SegmentFilter::bind`]:
+/// every batch of a session carries its segment), visitor twice, "include reported" flag,
 /// site, start range in ms (from, to), page key twice, device twice, min
 /// duration ms, rage, dead, errors flags, user hash twice. (The reported
 /// filter sits in WHERE: 18.16 cannot resolve a subquery's columns in
@@ -41,7 +43,7 @@ macro_rules! matching {
     () => {
         concat!(
             "SELECT session, min(first_ts) AS started_ms, max(last_ts) AS ended_ms FROM session_index ",
-            "WHERE site = ? AND day >= toDate(?) AND day <= toDate(?) AND day >= toDate(?) ",
+            "WHERE site = ? AND day >= toDate(?) AND day <= toDate(?) AND day >= toDate(?) /*segment*/ ",
             "AND (? = '' OR visitor = ?) AND (? = 1 OR session NOT IN ",
             reported!(),
             ") GROUP BY session HAVING started_ms >= ? AND started_ms < ? ",
@@ -72,7 +74,8 @@ pub(crate) const SELECT_SESSION_DETAILS: &str = "SELECT session, any(visitor) AS
      groupArray((first_ts, seq, page_keys)) AS visits, \
      toInt8(argMin(device, first_ts)) AS device_code, argMin(browser, first_ts) AS browser_family, \
      sum(clicks) AS click_count, sum(rage_clicks) AS rage_count, sum(dead_clicks) AS dead_count, \
-     sum(errors) AS error_count, count() AS batch_count, sum(event_count) AS event_total \
+     sum(errors) AS error_count, count() AS batch_count, sum(event_count) AS event_total, \
+     toString(argMin(source, first_ts)) AS source_name, argMin(campaign, first_ts) AS campaign_pairs \
      FROM (SELECT * FROM session_index WHERE site = ? AND day >= toDate(?) AND day <= toDate(?) \
      AND day >= toDate(?) AND session IN (SELECT arrayJoin(?)) LIMIT 1 BY session, seq) GROUP BY session";
 
@@ -130,6 +133,8 @@ pub struct SessionFilter {
     pub include_reported: bool,
     /// Only this visitor's sessions (exports; empty: any).
     pub visitor: String,
+    /// Only sessions of this segment.
+    pub segment: SegmentFilter,
 }
 
 /// One session of the list.
@@ -167,6 +172,11 @@ pub struct SessionSummaryRow {
     pub batches: u64,
     /// Events stored.
     pub events: u64,
+    /// Referrer class of the session's first batch (`unknown` when the
+    /// recorder sent none).
+    pub source: String,
+    /// Its allow-listed UTM pairs, `&`-joined.
+    pub campaign: String,
 }
 
 impl SessionSummaryRow {
@@ -209,12 +219,16 @@ struct MatchingSession {
     ended_ms: u64,
 }
 
-fn bind_filter(query: clickhouse::query::Query, filter: &SessionFilter) -> clickhouse::query::Query {
-    query
+fn bind_filter(client: &clickhouse::Client, sql: &str, filter: &SessionFilter) -> clickhouse::query::Query {
+    let query = client
+        .query(&filter.segment.apply(sql))
         .bind(filter.site.as_str())
         .bind(filter.window.0.as_str())
         .bind(filter.window.1.as_str())
-        .bind(filter.horizon.as_str())
+        .bind(filter.horizon.as_str());
+    filter
+        .segment
+        .bind(query)
         .bind(filter.visitor.as_str())
         .bind(filter.visitor.as_str())
         .bind(u8::from(filter.include_reported))
@@ -247,8 +261,8 @@ impl Store {
             SessionOrder::Start => SELECT_SESSIONS_BY_START,
             SessionOrder::Duration => SELECT_SESSIONS_BY_DURATION,
         };
-        let page = bind_filter(self.db.query(sql), filter).bind(limit).bind(offset);
-        let count = bind_filter(self.db.query(COUNT_SESSIONS), filter);
+        let page = bind_filter(&self.db, sql, filter).bind(limit).bind(offset);
+        let count = bind_filter(&self.db, COUNT_SESSIONS, filter);
         let context = "listing sessions";
         let (page, total) = self
             .bounded(context, async move {

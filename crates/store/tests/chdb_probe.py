@@ -36,15 +36,16 @@ def replay(sess, catalog) -> int:
         run(sess, statement)
     for _ in range(2):
         for migration in catalog["migrations"]:
-            for statement, drop in zip(migration["statements"], migration["drops"]):
+            for statement, guard in zip(migration["statements"], migration["guards"]):
                 # As the runner does: a column drop only while the column
-                # exists (18.16 has no DROP COLUMN IF EXISTS).
-                if drop is not None:
-                    table, column = drop
+                # exists, an addition only while it does not (18.16 has no
+                # IF [NOT] EXISTS for columns).
+                if guard is not None:
+                    table, column, runs_when_present = guard
                     present = str(run(sess, "SELECT count() FROM system.columns WHERE "
                                       f"database = currentDatabase() AND table = '{table}' "
-                                      f"AND name = '{column}'")).strip()
-                    if present == "0":
+                                      f"AND name = '{column}'")).strip() != "0"
+                    if present != runs_when_present:
                         continue
                 run(sess, statement)
     for table in catalog["tables"]:

@@ -13,6 +13,9 @@ fn store_on(db: &ClusterDatabase, node: u8) -> Store {
         url: db.cluster().url(node),
         database: db.name().to_owned(),
         cluster: Some("veil".to_owned()),
+        // Nodes 1 and 3 are one replica of each shard; 18.16 needs them
+        // for migration 0010's new sorting keys.
+        shard_urls: vec![db.cluster().url(1), db.cluster().url(3)],
         ..ConnectOptions::default()
     })
     .expect("valid options")
@@ -48,6 +51,12 @@ async fn migrate_builds_the_schema_on_every_node_once() {
             "node {node} knows the schema version"
         );
         assert!(store_on(&db, node).schema_status().await.expect("status").is_current());
+        // Migration 0010's sorting keys reached every replica of every shard.
+        let key = db.query_on(
+            node,
+            "SELECT sorting_key FROM system.tables WHERE database = currentDatabase() AND name = 'heatmap_clicks_local'",
+        );
+        assert!(key.trim().ends_with("source, campaign"), "node {node}: {key}");
     }
     let again = store_on(&db, 4).migrate().await.expect("second migrate");
     assert!(again.applied.is_empty(), "{again:?}");

@@ -244,6 +244,7 @@ fn ingest_settings(config: &Config) -> anyhow::Result<IngestSettings> {
                     site.masking_rules().with_context(|| format!("site `{}`: masking rules", site.id))?,
                 ),
                 user_id_key: site.user_id_key(),
+                segments: Arc::new(site.segment_rules()),
             };
             Ok((site.id.clone(), policy))
         })

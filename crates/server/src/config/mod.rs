@@ -114,6 +114,10 @@ pub struct ClickHouseConfig {
     /// replicated and sharded by visitor (docs/cluster.md). Absent: one
     /// node.
     pub cluster: Option<String>,
+    /// One HTTP URL per shard, for schema changes ClickHouse 18.x cannot
+    /// run `ON CLUSTER` (docs/cluster.md).
+    #[serde(default)]
+    pub shard_urls: Vec<String>,
 }
 
 impl Default for ClickHouseConfig {
@@ -127,6 +131,7 @@ impl Default for ClickHouseConfig {
             probe_interval: Duration::from_secs(1),
             probe_timeout: Duration::from_secs(2),
             cluster: None,
+            shard_urls: Vec::new(),
         }
     }
 }
@@ -324,6 +329,36 @@ pub struct SiteConfig {
     /// How page URLs become heatmap page keys.
     #[serde(default)]
     pub page_keys: PageKeysConfig,
+    /// What of a session's traffic source is kept (docs/segments.md).
+    #[serde(default)]
+    pub segments: SegmentsConfig,
+}
+
+/// `[sites.segments]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SegmentsConfig {
+    /// UTM parameters of the landing page kept per session; values that
+    /// could be personal are dropped whatever is listed.
+    pub utm_parameters: Vec<String>,
+}
+
+impl Default for SegmentsConfig {
+    fn default() -> Self {
+        SegmentsConfig {
+            utm_parameters: veil_aggregation::segment::DEFAULT_UTM_PARAMETERS
+                .iter()
+                .map(|p| (*p).to_owned())
+                .collect(),
+        }
+    }
+}
+
+impl SiteConfig {
+    /// The site's segment rules; validation has already refused bad ones.
+    pub fn segment_rules(&self) -> veil_aggregation::segment::SegmentRules {
+        veil_aggregation::segment::SegmentRules::new(self.segments.utm_parameters.clone()).unwrap_or_default()
+    }
 }
 
 /// `[sites.page_keys]`

@@ -281,6 +281,11 @@ impl Config {
             {
                 problems.add(format!("{at}.page_keys"), error.to_string());
             }
+            if let Err(error) =
+                veil_aggregation::segment::SegmentRules::new(site.segments.utm_parameters.clone())
+            {
+                problems.add(format!("{at}.segments.utm_parameters"), error.to_string());
+            }
             for (j, group) in page_keys.groups.iter().enumerate() {
                 if let Err(error) = regex::RegexBuilder::new(&group.regex).size_limit(1 << 20).build() {
                     problems.add(format!("{at}.page_keys.groups[{j}].regex"), last_line(&error.to_string()));
@@ -367,6 +372,7 @@ impl Config {
             password: self.clickhouse.password.clone(),
             request_timeout: self.clickhouse.request_timeout,
             cluster: self.clickhouse.cluster.clone(),
+            shard_urls: self.clickhouse.shard_urls.clone(),
         }
     }
 }

@@ -4,7 +4,7 @@
 //! site's `k_min` distinct visitors never leave ClickHouse. No value of
 //! any field was ever sent, so none can be answered.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 use veil_ingest::ApiError;
@@ -117,10 +117,12 @@ pub async fn forms(
     _caller: Analyst,
     site: web::Path<String>,
     query: web::Query<FormsQuery>,
+    request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let site = site.into_inner();
     let k_min = super::site_config(&state, &site)?.k_min;
+    let segment = super::segments::segment_filter(&state, &site, request.query_string())?;
     let page = query.page.clone().filter(|p| !p.is_empty()).ok_or_else(|| bad_request("page is required"))?;
     let page = super::page_key_param(&state, &site, page);
     let (device_label, device) = super::device_filter(query.device.as_deref())?;
@@ -132,6 +134,7 @@ pub async fn forms(
         device: device.to_owned(),
         from: range.from.clone(),
         to: range.to.clone(),
+        segment,
     };
     let (forms, fields) =
         state.store.forms(&filter, k_min, FORMS_LIMIT, FIELDS_LIMIT).await.map_err(storage)?;
@@ -147,6 +150,7 @@ pub async fn forms(
     }
     Ok(HttpResponse::Ok().json(json!({
         "page": page, "device": device_label, "from": range.from, "to": range.to, "k_min": k_min,
+        "segment": super::segments::segment_json(&filter.segment),
         "forms": body,
     })))
 }

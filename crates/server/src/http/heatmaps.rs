@@ -3,7 +3,7 @@
 //! cells and elements seen by fewer than the site's `k_min` distinct
 //! visitors never leave ClickHouse.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 use veil_ingest::ApiError;
@@ -60,10 +60,12 @@ pub async fn heatmap(
     _caller: Analyst,
     site: web::Path<String>,
     query: web::Query<HeatmapQuery>,
+    request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let site = site.into_inner();
     let k_min = k_min(&state, &site)?;
+    let segment = super::segments::segment_filter(&state, &site, request.query_string())?;
     let page = query.page.clone().filter(|p| !p.is_empty()).ok_or_else(|| bad_request("page is required"))?;
     let page = super::page_key_param(&state, &site, page);
     let (device_label, device) = device_filter(query.device.as_deref())?;
@@ -75,7 +77,9 @@ pub async fn heatmap(
         device: device.to_owned(),
         from: range.from.clone(),
         to: range.to.clone(),
+        segment,
     };
+    let segment = super::segments::segment_json(&filter.segment);
     let store = &state.store;
     let body = match query.kind.as_deref().unwrap_or("click") {
         "click" => {
@@ -91,6 +95,7 @@ pub async fn heatmap(
             .map_err(storage)?;
             json!({
                 "page": page, "kind": "click", "device": device_label, "from": range.from, "to": range.to,
+                "segment": segment,
                 "grid": {"cols": GRID_COLS, "row_px": GRID_ROW_PX},
                 "k_min": k_min,
                 "cells": cells_json(&cells),
@@ -120,7 +125,7 @@ pub async fn heatmap(
                 .collect();
             json!({
                 "page": page, "kind": "scroll", "device": device_label, "from": range.from, "to": range.to,
-                "depth": depth, "total": total,
+                "segment": segment, "depth": depth, "total": total,
             })
         }
         _ => return Err(bad_request("kind must be click or scroll")),
@@ -153,20 +158,30 @@ pub async fn pages(
     _caller: Analyst,
     site: web::Path<String>,
     query: web::Query<PagesQuery>,
+    request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let site = site.into_inner();
     let k_min = k_min(&state, &site)?;
+    let segment = super::segments::segment_filter(&state, &site, request.query_string())?;
     let (device_label, device) = device_filter(query.device.as_deref())?;
     let range = DateRange::parse(query.from.as_deref(), query.to.as_deref()).map_err(bad_request)?;
     let limit = query.limit.unwrap_or(PAGES_DEFAULT);
     if limit == 0 || limit > PAGES_MAX {
         return Err(bad_request(format!("limit must be between 1 and {PAGES_MAX}")));
     }
-    let pages =
-        state.store.pages(&site, device, &range.from, &range.to, k_min, limit).await.map_err(storage)?;
+    let filter = HeatmapFilter {
+        site,
+        page_key: String::new(),
+        device: device.to_owned(),
+        from: range.from.clone(),
+        to: range.to.clone(),
+        segment,
+    };
+    let pages = state.store.pages(&filter, k_min, limit).await.map_err(storage)?;
     Ok(HttpResponse::Ok().json(json!({
-        "site": site, "device": device_label, "from": range.from, "to": range.to,
+        "site": filter.site, "device": device_label, "from": range.from, "to": range.to,
+        "segment": super::segments::segment_json(&filter.segment),
         "pages": pages.iter().map(|p| json!({
             "page": p.page_key, "views": p.views, "clicks": p.clicks, "visitors": p.visitors,
         })).collect::<Vec<_>>(),

@@ -19,6 +19,7 @@ pub mod insights;
 mod observe;
 mod openapi;
 mod sdk;
+mod segments;
 mod sessions;
 mod sites;
 mod stream;
@@ -190,6 +191,11 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .service(
             web::resource("/v1/sites/{site}/pages")
                 .route(web::get().to(heatmaps::pages))
+                .default_service(web::to(get_only)),
+        )
+        .service(
+            web::resource("/v1/sites/{site}/segments")
+                .route(web::get().to(segments::list))
                 .default_service(web::to(get_only)),
         )
         .service(

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 use veil_ingest::ApiError;
@@ -48,10 +48,12 @@ pub async fn list(
     Analyst(caller): Analyst,
     site: web::Path<String>,
     query: web::Query<SessionsQuery>,
+    request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let site = site.into_inner();
     let config = site_config(&state, &site)?;
+    let segment = super::segments::segment_filter(&state, &site, request.query_string())?;
     let range = DateRange::parse(query.from.as_deref(), query.to.as_deref()).map_err(bad_request)?;
     let (from_day, to_day) = (day_number(&range.from)?, day_number(&range.to)?);
     let page_key = match query.page.as_deref().filter(|p| !p.is_empty()) {
@@ -106,10 +108,12 @@ pub async fn list(
         user_hash,
         include_reported: caller.role == Role::Admin,
         visitor: String::new(),
+        segment,
     };
     let (rows, total) = state.store.sessions(&filter, order, limit, offset).await.map_err(unavailable)?;
     Ok(HttpResponse::Ok().json(json!({
         "site": site, "from": range.from, "to": range.to, "total": total, "limit": limit, "offset": offset,
+        "segment": super::segments::segment_json(&filter.segment),
         "sessions": rows.iter().map(session_json).collect::<Vec<_>>(),
     })))
 }
@@ -138,6 +142,10 @@ pub(crate) fn session_json(row: &SessionSummaryRow) -> serde_json::Value {
         "errors": row.errors,
         "batches": row.batches,
         "events": row.events,
+        "source": row.source,
+        "utm": row.campaign.split('&').filter_map(|pair| pair.split_once('='))
+            .map(|(name, value)| (name.to_owned(), json!(value)))
+            .collect::<serde_json::Map<String, serde_json::Value>>(),
     })
 }
 

@@ -75,6 +75,7 @@ pub async fn export(
         user_hash: String::new(),
         include_reported: true,
         visitor: visitor.clone(),
+        segment: veil_store::segments::SegmentFilter::default(),
     };
     let (sessions, total) =
         store.sessions(&filter, SessionOrder::Start, MAX_EXPORT_SESSIONS, 0).await.map_err(unavailable)?;
