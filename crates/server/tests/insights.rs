@@ -175,6 +175,27 @@ fn insights_rank_the_signals_the_sessions_showed() {
     let refused = api(&veil, "GET", "/v1/sites/demo/insights?limit=0", Some(ANALYST_KEY), b"");
     assert_eq!(refused.status, 400);
 
+    // The sessions list finds the sessions of each signal.
+    let listed = |has: &str| {
+        let answer = api(&veil, "GET", &format!("/v1/sites/demo/sessions?has={has}"), Some(ANALYST_KEY), b"");
+        assert_eq!(answer.status, 200, "{has}: {}", String::from_utf8_lossy(&answer.body));
+        let body: Value = answer.json();
+        let mut sessions: Vec<String> = body["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["session"].as_str().unwrap().to_owned())
+            .collect();
+        sessions.sort();
+        sessions
+    };
+    assert_eq!(listed("quick_back"), vec![s1.clone()]);
+    assert_eq!(listed("excessive_scrolling"), vec![s2.clone()]);
+    assert_eq!(listed("quick_back,excessive_scrolling"), Vec::<String>::new());
+    let mut both = vec![s1.clone(), s2.clone()];
+    both.sort();
+    assert_eq!(listed("rage"), both);
+
     // The visitor's export lists their signals; an erasure takes them.
     let (visitor, _) = &sent[0];
     let export =

@@ -175,6 +175,11 @@ pub fn table_probes() -> Vec<TableProbe> {
                     &[SESSION_FILTER_HEAD, SEGMENT, SESSION_FILTER_TAIL].concat_literals(),
                 ),
                 render(
+                    &crate::sessions::COUNT_SESSIONS.replacen("/*signals*/", crate::sessions::SIGNAL_CONDITION, 1),
+                    &[SESSION_FILTER_HEAD, "'demo'|'2026-10-31'|'2026-12-01'|'quick_back'", SESSION_FILTER_TAIL]
+                        .concat_literals(),
+                ),
+                render(
                     crate::sessions::SELECT_SESSION_DETAILS,
                     &["'demo'", "'2026-10-31'", "'2026-12-01'", "'2026-10-25'", "['3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d']"],
                 ),

@@ -34,7 +34,8 @@ macro_rules! reported {
 
 /// Sessions matching the filters, with what the order needs; `?`: site,
 /// first day, last day, horizon, the segment's ([`SegmentFilter::bind`]:
-/// every batch of a session carries its segment), visitor twice, "include reported" flag,
+/// every batch of a session carries its segment), the signals'
+/// ([`SIGNAL_CONDITION`]), visitor twice, "include reported" flag,
 /// site, start range in ms (from, to), page key twice, device twice, min
 /// duration ms, rage, dead, errors flags, user hash twice. (The reported
 /// filter sits in WHERE: 18.16 cannot resolve a subquery's columns in
@@ -43,7 +44,7 @@ macro_rules! matching {
     () => {
         concat!(
             "SELECT session, min(first_ts) AS started_ms, max(last_ts) AS ended_ms FROM session_index ",
-            "WHERE site = ? AND day >= toDate(?) AND day <= toDate(?) AND day >= toDate(?) /*segment*/ ",
+            "WHERE site = ? AND day >= toDate(?) AND day <= toDate(?) AND day >= toDate(?) /*segment*/ /*signals*/ ",
             "AND (? = '' OR visitor = ?) AND (? = 1 OR session NOT IN ",
             reported!(),
             ") GROUP BY session HAVING started_ms >= ? AND started_ms < ? ",
@@ -54,6 +55,15 @@ macro_rules! matching {
         )
     };
 }
+
+/// Where [`SIGNAL_CONDITION`]s go, once per signal asked for: absent, the
+/// query reads no signal.
+const SIGNALS_MARK: &str = "/*signals*/";
+
+/// Sessions that showed a frustration signal (docs/insights.md), in the
+/// list's window; `?`: site, first day, last day, signal name.
+pub(crate) const SIGNAL_CONDITION: &str = " AND session IN (SELECT session FROM page_signals WHERE site = ? \
+     AND day >= toDate(?) AND day <= toDate(?) AND toString(signal) = ?)";
 
 /// A page of matching sessions, newest first; `?` of `matching!`, then
 /// limit and offset.
@@ -135,6 +145,9 @@ pub struct SessionFilter {
     pub visitor: String,
     /// Only sessions of this segment.
     pub segment: SegmentFilter,
+    /// Only sessions that showed each of these signals (`quick_back`,
+    /// `excessive_scrolling`, as `page_signals` names them).
+    pub signals: Vec<String>,
 }
 
 /// One session of the list.
@@ -220,15 +233,23 @@ struct MatchingSession {
 }
 
 fn bind_filter(client: &clickhouse::Client, sql: &str, filter: &SessionFilter) -> clickhouse::query::Query {
+    let sql =
+        filter.segment.apply(sql).replacen(SIGNALS_MARK, &SIGNAL_CONDITION.repeat(filter.signals.len()), 1);
     let query = client
-        .query(&filter.segment.apply(sql))
+        .query(&sql)
         .bind(filter.site.as_str())
         .bind(filter.window.0.as_str())
         .bind(filter.window.1.as_str())
         .bind(filter.horizon.as_str());
-    filter
-        .segment
-        .bind(query)
+    let mut query = filter.segment.bind(query);
+    for signal in &filter.signals {
+        query = query
+            .bind(filter.site.as_str())
+            .bind(filter.window.0.as_str())
+            .bind(filter.window.1.as_str())
+            .bind(signal.as_str());
+    }
+    query
         .bind(filter.visitor.as_str())
         .bind(filter.visitor.as_str())
         .bind(u8::from(filter.include_reported))

@@ -67,12 +67,23 @@ pub async fn list(
         None => 0,
     };
     let (mut has_rage, mut has_dead, mut has_errors) = (false, false, false);
+    let mut signals: Vec<String> = Vec::new();
     for flag in query.has.as_deref().unwrap_or("").split(',').map(str::trim).filter(|f| !f.is_empty()) {
         match flag {
             "rage" => has_rage = true,
             "dead" => has_dead = true,
             "errors" | "error" => has_errors = true,
-            _ => return Err(bad_request("has takes rage, dead and errors, comma separated")),
+            // Read from the insights' signals (docs/insights.md).
+            "quick_back" | "excessive_scrolling" => {
+                if !signals.iter().any(|s| s == flag) {
+                    signals.push(flag.to_owned());
+                }
+            }
+            _ => {
+                return Err(bad_request(
+                    "has takes rage, dead, errors, quick_back and excessive_scrolling, comma separated",
+                ));
+            }
         }
     }
     let user_hash = match query.user.as_deref().filter(|u| !u.is_empty()) {
@@ -109,6 +120,7 @@ pub async fn list(
         include_reported: caller.role == Role::Admin,
         visitor: String::new(),
         segment,
+        signals,
     };
     let (rows, total) = state.store.sessions(&filter, order, limit, offset).await.map_err(unavailable)?;
     Ok(HttpResponse::Ok().json(json!({

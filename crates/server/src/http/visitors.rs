@@ -76,6 +76,7 @@ pub async fn export(
         include_reported: true,
         visitor: visitor.clone(),
         segment: veil_store::segments::SegmentFilter::default(),
+        signals: Vec::new(),
     };
     let (sessions, total) =
         store.sessions(&filter, SessionOrder::Start, MAX_EXPORT_SESSIONS, 0).await.map_err(unavailable)?;
