@@ -297,7 +297,8 @@ mod tests {
         );
         let six = (0..6).map(|i| format!("utm_p{i}")).collect();
         assert_eq!(SegmentRules::new(six), Err(SegmentRulesError::TooMany(6)));
-        let rules = SegmentRules::new(vec!["utm_term".into(), "utm_term".into(), "utm_id".into()]).expect("valid");
+        let rules =
+            SegmentRules::new(vec!["utm_term".into(), "utm_term".into(), "utm_id".into()]).expect("valid");
         assert_eq!(rules.utm_parameters(), ["utm_id", "utm_term"]);
         assert!(rules.keeps("utm_term") && !rules.keeps("utm_source"));
     }
