@@ -1,17 +1,20 @@
 // Drives the analyst console in Debian's Chromium for
 // crates/server/tests/console_browser.rs: records a visit of the test shop
-// with the recorder, then logs in as an analyst, checks the heatmap overlay
-// pixel by pixel, plays the replay, reports it, and checks an analyst
-// cannot reach the admin pages while an admin sees the report.
+// with the recorder (with a burst of rage clicks), then logs in as an
+// analyst, checks the heatmap overlay pixel by pixel, its CSV link and PNG
+// export and the segment selector, opens the comparison and the insights
+// views, plays the replay, reports it, and checks an analyst cannot reach
+// the admin pages while an admin sees the report.
 //
 //   node console.mjs <scenario> <shop url> <veil url> <analyst key> <admin key> <screenshot dir>
 //
 // Same protocol as recorder.mjs: a JSON line per phase, then a line on
 // stdin to go on.
 
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { drive, launchChromium, phase } from "./chromium.mjs";
+import { compareView, exportsOf, insightsView, segmentSelector } from "./console-views.mjs";
 
 const [, shopUrl, veilUrl, analystKey, adminKey, screenshots] = process.argv.slice(2);
 
@@ -54,6 +57,17 @@ await drive(browser, async () => {
     await visitor.page.waitForTimeout(1500);
   };
   for (const [x, y] of [[200, 425], [200, 430], [780, 1220], [790, 1225], [500, 1000]]) await clickAt(x, y);
+  // A burst on one spot of plain text: rage clicks (3 within 1 s and 30 px)
+  // that are dead too (nothing happens), for the insights view.
+  await visitor.page.evaluate(() => window.scrollTo(0, 1700));
+  await visitor.page.waitForTimeout(200);
+  const burstTop = await visitor.page.evaluate(() => window.scrollY);
+  for (let i = 0; i < 3; i++) {
+    await visitor.page.mouse.click(520, 2010 - burstTop);
+    clicks.push({ x: 520, y: 2010 });
+    await visitor.page.waitForTimeout(120);
+  }
+  await visitor.page.waitForTimeout(1500);
   await visitor.page.type("#name", "Console Typed-Secret");
   await visitor.page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
   await visitor.page.waitForTimeout(1200);
@@ -117,6 +131,19 @@ await drive(browser, async () => {
   });
   await analyst.page.screenshot({ path: join(screenshots, "heatmap.png") });
   await phase("heatmap", { pageKey, onClicks, farAway, offClicks, canvas: canvasInfo, adminNav: Boolean(adminNav) });
+
+  // 2b. Exports (CSV links, the PNG over the page) and the segment selector.
+  const exportsReport = await exportsOf(analyst.page, readFileSync);
+  const segments = await segmentSelector(analyst.page);
+  await phase("exports", { ...exportsReport, segments, pageErrors: analyst.errors });
+
+  // 2c. The comparison: this period against the one before.
+  const compare = await compareView(analyst.page, clicks, screenshots);
+  await phase("compare", { ...compare, pageErrors: analyst.errors });
+
+  // 2d. Insights: the burst's rage clicks, and a replay of the session.
+  const insights = await insightsView(analyst.page, pageKey, screenshots);
+  await phase("insights", { ...insights, pageErrors: analyst.errors });
 
   // 3. Sessions and a replay that plays.
   await analyst.page.click("#nav-sessions");

@@ -6,7 +6,9 @@
 //
 // API keys: "analyst-key" (alice, analyst) and "admin-key" (root, admin).
 // Environment: PORT (8787), MOCK_LATENCY ms per API answer (120),
-// MOCK_FAIL a regex of API paths that answer 503 (try MOCK_FAIL=heatmaps).
+// MOCK_FAIL a regex of API paths that answer 503 (try MOCK_FAIL=heatmaps),
+// MOCK_NO_SEGMENTS=1 to answer …/segments with 404 (a server without
+// segments: the console's segment selector must then stay disabled).
 // Behaves like the server contract: cookie login, X-Veil-Console on every
 // non-GET (403 without), 401 without login, 403 for analysts on admin
 // endpoints, {"error": {"code", "message"}} bodies.
@@ -20,6 +22,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, "..", "dist");
 const fixture = JSON.parse(readFileSync(join(here, "fixtures", "shop.json"), "utf8"));
 const PORT = Number(process.env.PORT || 8787);
+const NO_SEGMENTS = process.env.MOCK_NO_SEGMENTS === "1";
 const LATENCY = Number(process.env.MOCK_LATENCY ?? 120);
 const FAIL = process.env.MOCK_FAIL ? new RegExp(process.env.MOCK_FAIL) : null;
 const DAY = 86_400_000;
@@ -71,11 +74,73 @@ function siteScale(site) {
   return site === "demo" ? 1 : 0.12;
 }
 
+// ---------- segments ----------
+const SOURCE_SHARE = { direct: 0.34, search: 0.31, social: 0.14, email: 0.08, other: 0.09, unknown: 0.04 };
+const CAMPAIGNS = [["utm_source", "newsletter", 0.07], ["utm_source", "google", 0.12], ["utm_medium", "email", 0.07], ["utm_medium", "cpc", 0.12], ["utm_campaign", "spring-sale", 0.1]];
+/** The share of traffic a query's segment stands for (1 without one), and a seed part so segments differ. */
+function segment(q) {
+  let share = 1;
+  const parts = [];
+  if (q.get("source")) {
+    share *= SOURCE_SHARE[q.get("source")] ?? 0;
+    parts.push(q.get("source"));
+  }
+  for (const [name, value] of q) {
+    if (!name.startsWith("utm_")) continue;
+    share *= CAMPAIGNS.find(([n, v]) => n === name && v === value)?.[2] ?? 0.01;
+    parts.push(`${name}=${value}`);
+  }
+  return { share, seed: parts.join("&") };
+}
+function segmentsAnswer(site, q) {
+  const k = SITES.find((s) => s.id === site).k_min;
+  const visitors = Math.round(412 * days(q) * siteScale(site) * 0.7 * DEVICE_SHARE[q.get("device") || "all"]);
+  return {
+    site, ...range(q), k_min: k,
+    sources: Object.entries(SOURCE_SHARE).map(([source, share]) => ({ source, visitors: Math.round(visitors * share) })).filter((s) => s.visitors >= k),
+    campaigns: CAMPAIGNS.map(([param, value, share]) => ({ param, value, visitors: Math.round(visitors * share) })).filter((c) => c.visitors >= k),
+  };
+}
+
+// ---------- insights ----------
+function insightsAnswer(site, q) {
+  const k = SITES.find((s) => s.id === site).k_min;
+  const pool = sessions.filter((s) => s.site === site);
+  const out = [];
+  for (const [page, w] of PAGE_WEIGHTS) {
+    if (q.get("page") && q.get("page") !== page) continue;
+    const r = rng(`insights|${page}`);
+    for (const signal of ["rage_clicks", "dead_clicks", "quick_back", "excessive_scrolling"]) {
+      if (r() < 0.35) continue;
+      const n = Math.round(days(q) * siteScale(site) * DEVICE_SHARE[q.get("device") || "all"] * w * (1 + r() * 6));
+      if (n < k || n === 0) continue;
+      const examples = pool.filter((s) => s.pages.includes(page)).slice(0, Math.min(5, n)).map((s) => s.session);
+      out.push({ page, signal, occurrences: n * (signal.endsWith("clicks") ? 3 : 1), sessions: n, visitors: Math.max(1, n - 1), examples });
+    }
+  }
+  out.sort((a, b) => b.sessions - a.sessions || b.occurrences - a.occurrences);
+  return { site, page: q.get("page") || null, device: q.get("device") || "all", ...range(q), k_min: k, insights: out.slice(0, Number(q.get("limit") || 50)) };
+}
+
+/** A CSV answer like the server's (csv.rs). */
+function csv(res, name, columns, rows) {
+  const cell = (v) => {
+    if (v === null || v === undefined) return "";
+    let t = String(v);
+    if (typeof v === "string" && /^[=+\-@\t\r]/.test(t)) t = `'${t}`;
+    return /[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+  };
+  const text = [columns.join(","), ...rows.map((r) => columns.map((c) => cell(r[c])).join(","))].join("\r\n") + "\r\n";
+  res.writeHead(200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${name}.csv"` });
+  res.end(text);
+}
+
 function pagesList(site, q) {
-  const scale = days(q) * siteScale(site) * DEVICE_SHARE[q.get("device") || "all"];
+  const seg = segment(q);
+  const scale = days(q) * siteScale(site) * DEVICE_SHARE[q.get("device") || "all"] * seg.share;
   return PAGE_WEIGHTS.map(([page, w]) => {
     const views = Math.round(412 * w * scale);
-    const r = rng(page);
+    const r = rng(page + seg.seed);
     return { page, views, clicks: Math.round(views * (0.8 + r() * 1.6)), visitors: Math.round(views * (0.62 + r() * 0.2)) };
   }).filter((p) => p.visitors >= SITES.find((s) => s.id === site).k_min && p.views > 0);
 }
@@ -93,8 +158,9 @@ function weightOf(t) {
 function clickHeatmap(site, page, device, q) {
   const known = fixture.pages[page]?.[device === "all" ? "desktop" : device] ?? fixture.pages[page]?.desktop;
   const k = SITES.find((s) => s.id === site).k_min;
-  const scale = days(q) * siteScale(site) * DEVICE_SHARE[device] * (PAGE_WEIGHTS.find(([p]) => p === page)?.[1] ?? 0.3);
-  const r = rng(`${site}|${page}|${device}`);
+  const seg = segment(q);
+  const scale = days(q) * siteScale(site) * DEVICE_SHARE[device] * (PAGE_WEIGHTS.find(([p]) => p === page)?.[1] ?? 0.3) * seg.share;
+  const r = rng(`${site}|${page}|${device}|${seg.seed}|${range(q).from}`);
   const doc = new Map();
   const fixed = new Map();
   const elements = new Map();
@@ -160,7 +226,7 @@ function clickHeatmap(site, page, device, q) {
 
 function scrollHeatmap(site, page, device, q) {
   const known = fixture.pages[page]?.[device === "all" ? "desktop" : device];
-  const views = Math.round(412 * days(q) * siteScale(site) * DEVICE_SHARE[device] * (PAGE_WEIGHTS.find(([p]) => p === page)?.[1] ?? 0.3));
+  const views = Math.round(412 * days(q) * siteScale(site) * DEVICE_SHARE[device] * (PAGE_WEIGHTS.find(([p]) => p === page)?.[1] ?? 0.3) * segment(q).share);
   const fold = known ? Math.min(1, known.viewport.h / known.document.h) : 0.35;
   const depth = [];
   for (let b = 0; b <= 20; b++) {
@@ -185,9 +251,10 @@ const FORMS = {
 function formsAnswer(site, page, device, q) {
   const k = SITES.find((s) => s.id === site).k_min;
   const path = page.startsWith(ORIGIN) ? page.slice(ORIGIN.length) : page;
-  const views = 412 * days(q) * siteScale(site) * DEVICE_SHARE[device] * (PAGE_WEIGHTS.find(([p]) => p === page)?.[1] ?? 0.3);
+  const seg = segment(q);
+  const views = 412 * days(q) * siteScale(site) * DEVICE_SHARE[device] * (PAGE_WEIGHTS.find(([p]) => p === page)?.[1] ?? 0.3) * seg.share;
   const forms = (FORMS[path] ?? []).map(([form, steps, finish]) => {
-    const r = rng(`${site}|${page}|${device}|${form}`);
+    const r = rng(`${site}|${page}|${device}|${form}|${seg.seed}|${range(q).from}`);
     const started = Math.round(views * (form ? 0.6 : 0.2));
     let reached = started;
     const fields = steps.map(([field, keep], position) => {
@@ -308,6 +375,14 @@ const consents = [];
   consents.sort((a, b) => a.at.localeCompare(b.at));
 }
 
+/** A session's traffic source, made up from its id. */
+function sourceOf(s) {
+  const r = rng(s.session)();
+  let sum = 0;
+  for (const [source, share] of Object.entries(SOURCE_SHARE)) if (r < (sum += share)) return source;
+  return "unknown";
+}
+
 function sessionEvents(s) {
   const base = s.device === "mobile" ? fixture.sessions.mobile : fixture.sessions.desktop;
   const shift = s.start_ms - base[0].timestamp;
@@ -399,13 +474,28 @@ async function api(req, res, url) {
     const page = q.get("page");
     if (!page) return fail(res, 400, "bad_request", "page is required");
     if (!["all", "desktop", "tablet", "mobile"].includes(device)) return fail(res, 400, "bad_request", "device must be all, desktop, tablet or mobile");
-    return send(res, 200, q.get("kind") === "scroll" ? scrollHeatmap(site, page, device, q) : clickHeatmap(site, page, device, q));
+    if (q.get("kind") === "scroll") {
+      const answer = scrollHeatmap(site, page, device, q);
+      return q.get("format") === "csv" ? csv(res, "scroll-map", ["pct", "reached"], answer.depth) : send(res, 200, answer);
+    }
+    const answer = clickHeatmap(site, page, device, q);
+    if (q.get("format") !== "csv") return send(res, 200, answer);
+    const cells = [...answer.cells.map((c) => ({ layer: "document", ...c })), ...answer.fixed.cells.map((c) => ({ layer: "fixed", ...c }))];
+    return csv(res, "heatmap", ["layer", "x", "y", "count", "rage", "dead"], cells);
   }
   if (rest === "/forms") {
     const page = q.get("page");
     if (!page) return fail(res, 400, "bad_request", "page is required");
-    return send(res, 200, formsAnswer(site, page, device, q));
+    const answer = formsAnswer(site, page, device, q);
+    if (q.get("format") !== "csv") return send(res, 200, answer);
+    const rows = answer.forms.flatMap((f) => f.fields.map((x) => ({ form: f.form, started: f.started, submitted: f.submitted, ...x, abandoned_here: x.abandoned })));
+    return csv(res, "forms", ["form", "started", "submitted", "field", "position", "reached", "reach_rate", "drop_off", "median_ms", "abandoned_here"], rows);
   }
+  if (rest === "/segments") {
+    if (NO_SEGMENTS) return fail(res, 404, "not_found", "no such endpoint");
+    return send(res, 200, segmentsAnswer(site, q));
+  }
+  if (rest === "/insights") return send(res, 200, insightsAnswer(site, q));
   if (rest === "/snapshot") {
     const page = q.get("page");
     const snap = fixture.pages[page]?.[q.get("device") || "desktop"];
@@ -433,7 +523,8 @@ async function api(req, res, url) {
         (!has.includes("rage") || s.rage_clicks > 0) &&
         (!has.includes("dead") || s.dead_clicks > 0) &&
         (!has.includes("errors") || s.errors > 0) &&
-        (!q.get("user") || s.user !== null),
+        (!q.get("user") || s.user !== null) &&
+        (!q.get("source") || sourceOf(s) === q.get("source")),
     );
     rows.sort(q.get("sort") === "duration" ? (a, b) => b.duration_ms - a.duration_ms : (a, b) => b.start_ms - a.start_ms);
     const limit = Number(q.get("limit") || 50);

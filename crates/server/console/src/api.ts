@@ -9,11 +9,13 @@ import type {
   ConsentEntry,
   ErasureReceipt,
   Forms,
+  Insights,
   Me,
   PageRow,
   Report,
   RrwebEvent,
   ScrollHeatmap,
+  Segments,
   SessionList,
   Site,
   Snapshot,
@@ -150,6 +152,19 @@ export const api = {
   scrollHeatmap: (site: string, query: Query) =>
     json<ScrollHeatmap>("GET", `/v1/sites/${enc(site)}/heatmaps`, { ...query, kind: "scroll" }),
   forms: (site: string, query: Query) => json<Forms>("GET", `/v1/sites/${enc(site)}/forms`, query),
+  insights: (site: string, query: Query) => json<Insights>("GET", `/v1/sites/${enc(site)}/insights`, query),
+  segments: (site: string, query: Query) => json<Segments>("GET", `/v1/sites/${enc(site)}/segments`, query),
+  /**
+   * A `format=csv` download of an analysis answer (docs/heatmaps.md,
+   * docs/forms.md): the same query as the view's, for a plain link (the
+   * console cookie goes with a same-origin navigation).
+   */
+  csvUrl: (site: string, what: "click" | "scroll" | "forms", query: Query) =>
+    base() +
+    buildUrl(
+      `/v1/sites/${enc(site)}/${what === "forms" ? "forms" : "heatmaps"}`,
+      what === "forms" ? { ...query, format: "csv" } : { ...query, kind: what, format: "csv" },
+    ),
   snapshot: (site: string, page: string, device: string) =>
     json<Snapshot>("GET", `/v1/sites/${enc(site)}/snapshot`, { page, device }),
 

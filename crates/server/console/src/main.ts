@@ -9,7 +9,9 @@ import { isAdmin, resetState, siteById, state } from "./state";
 import { emptyState, errorState, loading, toast } from "./ui";
 import type { View, ViewInstance } from "./view";
 import { adminView } from "./views/admin";
+import { compareView } from "./views/compare";
 import { heatmapView } from "./views/heatmap";
+import { insightsView } from "./views/insights";
 import { loginView } from "./views/login";
 import { pagesView } from "./views/pages";
 import { replayView } from "./views/replay";
@@ -29,6 +31,8 @@ let renderId = 0;
 const VIEWS: Record<string, View> = {
   pages: pagesView,
   heatmap: heatmapView,
+  compare: compareView,
+  insights: insightsView,
   sessions: sessionsView,
   replay: replayView,
   admin: adminView,

@@ -14,6 +14,8 @@ export type Route =
   | { name: "home"; params: Params }
   | { name: "pages"; site: string; params: Params }
   | { name: "heatmap"; site: string; params: Params }
+  | { name: "compare"; site: string; params: Params }
+  | { name: "insights"; site: string; params: Params }
   | { name: "sessions"; site: string; params: Params }
   | { name: "replay"; site: string; session: string; params: Params }
   | { name: "admin"; site: string; section: AdminSection; params: Params }
@@ -52,6 +54,12 @@ export function parseRoute(hash: string): Route {
       break;
     case "heatmap":
       if (!id) return { name: "heatmap", site, params };
+      break;
+    case "compare":
+      if (!id) return { name: "compare", site, params };
+      break;
+    case "insights":
+      if (!id) return { name: "insights", site, params };
       break;
     case "sessions":
       if (!id) return { name: "sessions", site, params };

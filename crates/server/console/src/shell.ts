@@ -19,6 +19,8 @@ export function siteSwitchTarget(route: Route, site: string): string {
       return href(["sites", site, "sessions"]);
     case "admin":
       return href(["sites", site, "admin", route.section]);
+    case "insights":
+      return href(["sites", site, "insights"]);
     default:
       return href(["sites", site, "pages"]);
   }
@@ -71,7 +73,8 @@ export function createShell(onLogout: () => void): Shell {
     const reviewing = route.name === "replay" && route.params.review === "1" && isAdmin();
     const n = reviewing ? "admin" : route.name;
     const items: HTMLElement[] = [
-      link("nav-pages", "Pages", "pages", href(["sites", site, "pages"]), n === "pages" || n === "heatmap"),
+      link("nav-pages", "Pages", "pages", href(["sites", site, "pages"]), n === "pages" || n === "heatmap" || n === "compare"),
+      link("nav-insights", "Insights", "insights", href(["sites", site, "insights"]), n === "insights"),
       link("nav-sessions", "Sessions", "sessions", href(["sites", site, "sessions"]), n === "sessions" || n === "replay"),
     ];
     if (isAdmin()) {

@@ -1,5 +1,6 @@
-// What the console knows between views: who is signed in, the sites, and
-// the sessions rows last listed (the replay view shows their facts).
+// What the console knows between views: who is signed in, the sites, the
+// sessions rows last listed (the replay view shows their facts), and
+// whether the server knows segments.
 
 import type { Me, SessionRow, Site } from "./types";
 
@@ -10,6 +11,12 @@ export const state = {
   sessions: new Map<string, SessionRow>(),
   /** Sessions reported in this tab: dropped from lists at once. */
   reported: new Set<string>(),
+  /**
+   * Per site, whether the server answers `GET …/segments` (false after a
+   * 404: a server older than segments, whose other endpoints would
+   * ignore a segment filter, so the console does not send one).
+   */
+  segmentSupport: new Map<string, boolean>(),
 };
 
 export const isAdmin = (): boolean => state.me?.role === "admin";
@@ -20,4 +27,5 @@ export function resetState(): void {
   state.me = null;
   state.sites = [];
   state.sessions.clear();
+  state.segmentSupport.clear();
 }

@@ -1,5 +1,6 @@
 // Shapes of the Veil API answers the console reads (docs/heatmaps.md,
-// docs/sessions.md, docs/forms.md). Only the fields the console uses are required.
+// docs/sessions.md, docs/forms.md, docs/insights.md, and the segments
+// contract). Only the fields the console uses are required.
 
 export type Role = "analyst" | "admin";
 export type Device = "desktop" | "tablet" | "mobile";
@@ -145,6 +146,9 @@ export interface SessionRow {
   errors: number;
   batches: number;
   events: number;
+  /** The session's traffic source and campaign (servers with segments). */
+  source?: string;
+  utm?: Record<string, string>;
 }
 
 export interface SessionList {
@@ -191,4 +195,39 @@ export interface ErasureReceipt {
   sessions: number;
   consents_revoked: number;
   aggregates?: string;
+}
+
+/** The four frustration signals of `GET …/insights` (docs/insights.md). */
+export type SignalKind = "rage_clicks" | "dead_clicks" | "quick_back" | "excessive_scrolling";
+
+export interface Insight {
+  page: string;
+  /** One of SignalKind; a newer server may send others, shown by name. */
+  signal: string;
+  /** Clicks for rage and dead clicks, returns or page views for the others. */
+  occurrences: number;
+  sessions: number;
+  visitors: number;
+  /** Up to five session ids that showed the signal, most telling first. */
+  examples: string[];
+}
+
+export interface Insights {
+  site: string;
+  page: string | null;
+  device: DeviceFilter;
+  from: string;
+  to: string;
+  k_min: number;
+  insights: Insight[];
+}
+
+/** Referrer classes of a session's landing page. */
+export type Source = "direct" | "search" | "social" | "email" | "other" | "unknown";
+
+/** `GET …/segments`: the segments with at least `k_min` visitors in the range. */
+export interface Segments {
+  k_min: number;
+  sources: { source: string; visitors: number }[];
+  campaigns: { param: string; value: string; visitors: number }[];
 }

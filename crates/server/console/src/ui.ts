@@ -18,10 +18,13 @@ export function filterBar(...children: Child[]): HTMLElement {
   return h("div", { class: "filter-bar" }, ...children);
 }
 
-/** From/to day inputs with quick presets. Calls back with a valid, ordered range. */
-export function dateRange(range: Range, onChange: (range: Range) => void): HTMLElement {
-  const from = h("input", { type: "date", value: range.from, max: range.to, "aria-label": "From", id: "filter-from" });
-  const to = h("input", { type: "date", value: range.to, min: range.from, "aria-label": "To", id: "filter-to" });
+/**
+ * From/to day inputs with quick presets. Calls back with a valid, ordered
+ * range. The inputs are `#<id>-from` and `#<id>-to`.
+ */
+export function dateRange(range: Range, onChange: (range: Range) => void, id = "filter"): HTMLElement {
+  const from = h("input", { type: "date", value: range.from, max: range.to, "aria-label": "From", id: `${id}-from` });
+  const to = h("input", { type: "date", value: range.to, min: range.from, "aria-label": "To", id: `${id}-to` });
   const changed = () => {
     if (!isDay(from.value) || !isDay(to.value)) return;
     const [a, b] = from.value <= to.value ? [from.value, to.value] : [to.value, from.value];
@@ -140,6 +143,15 @@ export function note(kind: "info" | "error" | "privacy", text: string, detail?: 
     icon(kind === "error" ? "error" : kind === "privacy" ? "shield" : "info", 15),
     h("span", null, text, detail ? h("span", { class: "muted" }, ` (${detail})`) : null),
   );
+}
+
+/**
+ * A download link to an API export (`format=csv`): a plain same-origin
+ * link, so the console cookie goes with it and the browser saves the
+ * server's `Content-Disposition` file.
+ */
+export function downloadLink(id: string, url: string, label: string, title?: string): HTMLAnchorElement {
+  return h("a", { class: "btn ghost small", id, href: url, download: "", title: title ?? label, rel: "noopener" }, icon("sheet", 14), label);
 }
 
 export function badge(text: Child, tone = ""): HTMLElement {

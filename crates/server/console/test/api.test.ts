@@ -44,6 +44,27 @@ describe("requests", () => {
     expect(url).toBe("/v1/sites/demo/forms?page=https%3A%2F%2Fa.example%2Fcheckout&device=mobile&from=2026-11-01&to=2026-11-30");
   });
 
+  it("asks for insights and segments with the view's filters", async () => {
+    const fetch = respond(200, { insights: [] });
+    vi.stubGlobal("fetch", fetch);
+    await api.insights("demo", { page: undefined, device: "all", from: "2026-11-01", to: "2026-11-30", limit: 200 });
+    await api.segments("demo", { from: "2026-11-01", to: "2026-11-30", page: "https://a.example/", device: "mobile" });
+    const urls = fetch.mock.calls.map((c) => (c as unknown as [string])[0]);
+    expect(urls).toEqual([
+      "/v1/sites/demo/insights?device=all&from=2026-11-01&to=2026-11-30&limit=200",
+      "/v1/sites/demo/segments?from=2026-11-01&to=2026-11-30&page=https%3A%2F%2Fa.example%2F&device=mobile",
+    ]);
+  });
+
+  it("builds CSV download links with the view's query and format=csv", () => {
+    const q = { page: "https://a.example/cart", device: "desktop", from: "2026-11-01", to: "2026-11-30", source: "search" };
+    expect(api.csvUrl("demo", "click", q)).toBe(
+      "/v1/sites/demo/heatmaps?page=https%3A%2F%2Fa.example%2Fcart&device=desktop&from=2026-11-01&to=2026-11-30&source=search&kind=click&format=csv",
+    );
+    expect(api.csvUrl("demo", "scroll", q)).toContain("&kind=scroll&format=csv");
+    expect(api.csvUrl("my site", "forms", { page: "p" })).toBe("/v1/sites/my%20site/forms?page=p&format=csv");
+  });
+
   it("sends every non-GET with X-Veil-Console: 1 and a JSON body", async () => {
     const fetch = respond(202, { status: "reported" });
     vi.stubGlobal("fetch", fetch);

@@ -1,6 +1,8 @@
 // A tiny software 2D context for tests: enough of CanvasRenderingContext2D
 // for drawHeatmap (radial-gradient rectangles composited source-over,
-// image data, stroked arcs and lines), rasterised into an RGBA buffer.
+// image data, stroked arcs and lines) and for the PNG export's compositing
+// (stroked rectangles, and drawImage of another FakeContext, scaled
+// nearest-neighbour), rasterised into an RGBA buffer.
 
 import type { HeatmapContext } from "../src/heatmap/draw";
 
@@ -32,6 +34,8 @@ class Gradient {
 }
 
 export function parseColour(colour: string): [number, number, number, number] {
+  const hex = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(colour);
+  if (hex) return [parseInt(hex[1]!, 16), parseInt(hex[2]!, 16), parseInt(hex[3]!, 16), 1];
   const m = /rgba?\(([^)]+)\)/.exec(colour);
   if (!m) throw new Error(`unsupported colour ${colour}`);
   const parts = m[1]!.split(",").map((s) => parseFloat(s));
@@ -94,6 +98,34 @@ export class FakeContext implements HeatmapContext {
     for (let row = 0; row < h; row++) {
       this.data.set(image.data.subarray(row * w * 4, (row + 1) * w * 4), ((y + row) * this.width + x) * 4);
     }
+  }
+
+  strokeRect(x: number, y: number, w: number, h: number): void {
+    this.calls.push("strokeRect");
+    const [r, g, b, a] = parseColour(String(this.strokeStyle));
+    const t = Math.max(1, Math.round(this.lineWidth));
+    for (const [ex, ey, ew, eh] of [[x, y, w, t], [x, y + h - t, w, t], [x, y, t, h], [x + w - t, y, t, h]] as const) {
+      this.each(ex, ey, ew, eh, (i) => this.blend(i, r, g, b, a));
+    }
+  }
+
+  /** Draws another FakeContext (a stand-in for an image or canvas) into the rectangle, source-over. */
+  drawImage(image: unknown, dx: number, dy: number, dw: number, dh: number): void {
+    this.calls.push("drawImage");
+    if (!(image instanceof FakeContext)) throw new Error("the fake canvas draws only other fake canvases");
+    this.each(dx, dy, dw, dh, (i, px, py) => {
+      const sx = Math.min(image.width - 1, Math.floor(((px + 0.5 - dx) / dw) * image.width));
+      const sy = Math.min(image.height - 1, Math.floor(((py + 0.5 - dy) / dh) * image.height));
+      const j = (sy * image.width + sx) * 4;
+      const a = image.data[j + 3]! / 255;
+      if (a > 0) this.blend(i, image.data[j]!, image.data[j + 1]!, image.data[j + 2]!, a);
+    });
+  }
+
+  /** The RGBA of one pixel. */
+  pixel(x: number, y: number): [number, number, number, number] {
+    const i = (Math.floor(y) * this.width + Math.floor(x)) * 4;
+    return [this.data[i]!, this.data[i + 1]!, this.data[i + 2]!, this.data[i + 3]!];
   }
 
   beginPath(): void {

@@ -18,6 +18,9 @@ describe("hash routes", () => {
     expect(parseRoute("#/sites/demo/heatmap?page=x&tab=scroll")).toMatchObject({ name: "heatmap", site: "demo", params: { page: "x", tab: "scroll" } });
     expect(parseRoute("#/sites/demo/sessions")).toMatchObject({ name: "sessions", site: "demo" });
     expect(parseRoute("#/sites/demo/sessions/abc-123")).toMatchObject({ name: "replay", site: "demo", session: "abc-123" });
+    expect(parseRoute("#/sites/demo/compare?page=x&by=segment")).toMatchObject({ name: "compare", site: "demo", params: { page: "x", by: "segment" } });
+    expect(parseRoute("#/sites/demo/insights?signal=rage_clicks")).toMatchObject({ name: "insights", site: "demo", params: { signal: "rage_clicks" } });
+    expect(parseRoute("#/sites/demo/insights/extra")).toMatchObject({ name: "not_found" });
     expect(parseRoute("#/sites/demo/admin")).toMatchObject({ name: "admin", section: "review" });
     expect(parseRoute("#/sites/demo/admin/audit")).toMatchObject({ name: "admin", section: "audit" });
     expect(parseRoute("#/sites/demo/admin/nope")).toMatchObject({ name: "not_found" });

@@ -91,5 +91,7 @@ describe("admin helpers", () => {
     expect(siteSwitchTarget({ name: "replay", site: "a", session: "s", params: {} }, "b")).toBe("#/sites/b/sessions");
     expect(siteSwitchTarget({ name: "admin", site: "a", section: "audit", params: {} }, "b")).toBe("#/sites/b/admin/audit");
     expect(siteSwitchTarget({ name: "heatmap", site: "a", params: { page: "x" } }, "b")).toBe("#/sites/b/pages");
+    expect(siteSwitchTarget({ name: "compare", site: "a", params: { page: "x" } }, "b")).toBe("#/sites/b/pages");
+    expect(siteSwitchTarget({ name: "insights", site: "a", params: { page: "x" } }, "b")).toBe("#/sites/b/insights");
   });
 });

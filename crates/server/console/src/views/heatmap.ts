@@ -1,22 +1,30 @@
 // Heatmap of one page: clicks (canvas over the recorded page), scroll
 // depth (a band over the page), the element ranking and the page's form
-// funnels, with date and device filters. The recorded page (stage) is kept while only the tab
-// changes; it is rebuilt when the page or device changes.
+// funnels, with date, device and segment filters, CSV and PNG exports and
+// a way into the comparison. The recorded page (stage) is kept while only
+// the tab changes; it is rebuilt when the page or device changes.
 
-import { api, ApiError } from "../api";
+import { api } from "../api";
+import { compareHref } from "../compare/sides";
 import { rangeFrom } from "../dates";
 import { h, icon, mount } from "../dom";
 import { num, pct, splitPage } from "../format";
 import { cssColour, hiddenClicks, cellsHeight } from "../heatmap/draw";
 import { clickOverlay, scrollOverlay, tooltipText, type ClickOverlay, type ScrollOverlay } from "../heatmap/overlay";
+import { buildStage } from "../heatmap/page-stage";
 import { depthReachedBy, shares } from "../heatmap/scroll";
-import { blankStage, FALLBACK_WIDTH, snapshotStage, type Stage } from "../heatmap/stage";
+import type { Stage } from "../heatmap/stage";
 import { href, navigate, type ParamPatch, type Params, type Route } from "../router";
-import type { ClickHeatmap, Device, DeviceFilter, Forms, ScrollHeatmap, Snapshot } from "../types";
-import { dateRange, deviceLabel, deviceSwitch, emptyState, errorState, filterBar, header, loading, note, stat } from "../ui";
+import { segmentFilter, segmentPicker, type SegmentFilter } from "../segment-picker";
+import { segmentLabel, segmentOf, segmentPatch, segmentQuery, sharedFilters } from "../segments";
+import type { ClickHeatmap, DeviceFilter, Forms, ScrollHeatmap } from "../types";
+import { dateRange, deviceSwitch, emptyState, errorState, filterBar, header, loading, note, stat } from "../ui";
 import type { View } from "../view";
+import { exportActions } from "./exports";
 import { formsView } from "./forms";
 import { deviceParam } from "./pages";
+
+export { snapshotDevices } from "../heatmap/page-stage";
 
 type Tab = "clicks" | "scroll" | "elements" | "forms";
 const TABS: { id: Tab; label: string; icon: "click" | "scroll" | "list" | "form" }[] = [
@@ -29,11 +37,6 @@ const TABS: { id: Tab; label: string; icon: "click" | "scroll" | "list" | "form"
 /** The tab of a `tab` parameter; clicks when absent or unknown. */
 export function tabParam(value: string | undefined): Tab {
   return TABS.some((t) => t.id === value) ? (value as Tab) : "clicks";
-}
-
-/** Which recorded devices to try for the page background, in order. */
-export function snapshotDevices(device: DeviceFilter): Device[] {
-  return device === "all" ? ["desktop", "tablet", "mobile"] : [device];
 }
 
 export const heatmapView: View = ({ root, route, site }) => {
@@ -49,8 +52,10 @@ export const heatmapView: View = ({ root, route, site }) => {
   let showRage = true;
   let showDead = true;
   let dim = true;
+  let segment: SegmentFilter = { query: {}, ignored: false };
 
   const top = h("div");
+  const exportsBar = h("div", { class: "tab-actions" });
   const stats = h("div", { class: "stats" });
   const notes = h("div", { class: "notes" });
   const tooltip = h("div", { class: "hm-tooltip", hidden: true, role: "tooltip" });
@@ -72,14 +77,17 @@ export const heatmapView: View = ({ root, route, site }) => {
   const device = (): DeviceFilter => deviceParam(params.device, "desktop");
   const tab = (): Tab => tabParam(params.tab);
   const go = (next: ParamPatch) => navigate(href(["sites", site.id, "heatmap"], { ...params, ...next }), true);
+  /** The `…/segments` query of the selector: this page, days and device. */
+  const segmentsQuery = () => ({ ...rangeFrom(params), page: page() || undefined, device: device() === "all" ? undefined : device() });
 
   function drawTop(): void {
     const range = rangeFrom(params);
     const { host, path } = splitPage(page());
+    const seg = segmentQuery(segmentOf(params));
     top.replaceChildren(
       h(
         "a",
-        { class: "back", href: href(["sites", site.id, "pages"], { from: range.from, to: range.to, device: params.device }) },
+        { class: "back", href: href(["sites", site.id, "pages"], { ...sharedFilters(params), device: params.device }) },
         icon("back", 15),
         "Pages",
       ),
@@ -87,12 +95,16 @@ export const heatmapView: View = ({ root, route, site }) => {
       filterBar(
         dateRange(range, (r) => go(r)),
         deviceSwitch(device(), (d) => go({ device: d })),
+        segmentPicker({ site: site.id, segment: segmentOf(params), query: segmentsQuery(), onChange: (s) => go(segmentPatch(params, s)) }),
         h(
           "a",
-          { class: "btn ghost", href: href(["sites", site.id, "sessions"], { page: page(), from: range.from, to: range.to, device: device() === "all" ? undefined : device() }) },
+          { class: "btn ghost", href: href(["sites", site.id, "sessions"], { page: page(), from: range.from, to: range.to, device: device() === "all" ? undefined : device(), ...seg }) },
           icon("play", 14),
           "Watch sessions",
         ),
+        page()
+          ? h("a", { class: "btn ghost", id: "open-compare", href: compareHref(site.id, { ...params, device: device() }), title: "This period against the one before, or one segment against another" }, icon("compare", 14), "Compare")
+          : null,
       ),
       h(
         "div",
@@ -112,12 +124,30 @@ export const heatmapView: View = ({ root, route, site }) => {
             t.label,
           ),
         ),
+        exportsBar,
       ),
     );
   }
 
+  function drawExports(): void {
+    if (!page()) return exportsBar.replaceChildren();
+    exportsBar.replaceChildren(
+      exportActions({
+        site: site.id,
+        tab: tab(),
+        query: query(),
+        page: page(),
+        range: rangeFrom(params),
+        picture: () =>
+          stage && overlay && tab() === "clicks"
+            ? { iframe: stage.inner.querySelector("iframe"), heatmap: overlay.canvas, width: stage.width, height: stage.height, dim: dim && stage.snapshot }
+            : null,
+      }),
+    );
+  }
+
   function query() {
-    return { page: page(), device: device(), ...rangeFrom(params) };
+    return { page: page(), device: device(), ...rangeFrom(params), ...segment.query };
   }
 
   function cached<T>(cache: Map<string, Promise<T>>, load: () => Promise<T>): Promise<T> {
@@ -134,18 +164,6 @@ export const heatmapView: View = ({ root, route, site }) => {
   const scroll = () => cached(scrollCache, () => api.scrollHeatmap(site.id, query()));
   const forms = () => cached(formsCache, () => api.forms(site.id, query()));
 
-  async function findSnapshot(): Promise<Snapshot | null> {
-    for (const d of snapshotDevices(device())) {
-      try {
-        return await api.snapshot(site.id, page(), d);
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 404) continue;
-        throw error;
-      }
-    }
-    return null;
-  }
-
   /** Makes sure the stage shows this page and device; returns false if superseded. */
   async function ensureStage(my: number, fallbackHeight: number): Promise<boolean> {
     const key = `${page()}|${device()}`;
@@ -153,43 +171,11 @@ export const heatmapView: View = ({ root, route, site }) => {
     clearStage();
     stageKey = key;
     stageMsg.replaceChildren(loading("Rebuilding the recorded page…"));
-    let snapshot: Snapshot | null = null;
-    try {
-      snapshot = await findSnapshot();
-    } catch (error) {
-      if (my !== seq) return false;
-      stageMsg.replaceChildren(note("error", "The page snapshot could not be loaded; clicks are drawn on a blank page.", describe(error)));
-    }
-    if (my !== seq) return false;
-    let made: Stage | null = null;
-    if (snapshot && snapshot.events?.length) {
-      try {
-        made = await snapshotStage(stageCol, snapshot);
-        stageMsg.replaceChildren();
-        if (device() === "all" && snapshot.device !== "desktop") {
-          stageMsg.replaceChildren(note("info", `No desktop recording of this page: shown on the ${snapshot.device} page.`));
-        } else if (device() === "all") {
-          stageMsg.replaceChildren(note("info", "All devices: clicks of every device class are drawn on the desktop page. Layouts differ, so pick one device for exact positions."));
-        }
-      } catch (error) {
-        if (my !== seq) return false;
-        stageMsg.replaceChildren(note("error", "The recorded page could not be rebuilt; clicks are drawn on a blank page.", String((error as Error).message ?? error)));
-      }
-    } else if (snapshot === null) {
-      const d = device() === "all" ? "any device" : deviceLabel(device()).toLowerCase();
-      stageMsg.replaceChildren(note("info", `No page snapshot recorded for ${d} yet: clicks are drawn on a blank page of the usual width.`));
-    }
-    if (my !== seq) {
-      made?.destroy();
-      made?.el.remove();
-      return false;
-    }
-    if (!made) {
-      const width = FALLBACK_WIDTH[device() === "all" ? "desktop" : (device() as Device)];
-      made = blankStage(stageCol, width, fallbackHeight);
-    }
-    if (dim && made.snapshot) made.inner.classList.add("dim");
-    stage = made;
+    const built = await buildStage(stageCol, site.id, page(), device(), fallbackHeight, () => my === seq);
+    if (!built) return false;
+    stageMsg.replaceChildren(...(built.message ? [built.message] : []));
+    if (dim && built.stage.snapshot) built.stage.inner.classList.add("dim");
+    stage = built.stage;
     fit();
     return true;
   }
@@ -217,6 +203,9 @@ export const heatmapView: View = ({ root, route, site }) => {
       return;
     }
     notes.replaceChildren();
+    segment = await segmentFilter(site.id, segmentOf(params), segmentsQuery());
+    if (my !== seq) return;
+    drawExports();
     const t = tab();
     workspace.hidden = t === "elements" || t === "forms";
     elementsPanel.hidden = t !== "elements";
@@ -227,6 +216,7 @@ export const heatmapView: View = ({ root, route, site }) => {
         const data = await forms();
         if (my !== seq) return;
         stats.replaceChildren();
+        segmentNote();
         formsPanel.replaceChildren(formsView(data));
       } else if (t === "scroll") {
         const data = await scroll();
@@ -245,6 +235,7 @@ export const heatmapView: View = ({ root, route, site }) => {
         const height = Math.max(cellsHeight(data), data.fixed ? cellsHeight(data.fixed) : 0) + 240;
         if (!(await ensureStage(my, height))) return;
         showClicks(data);
+        drawExports();
       }
     } catch (error) {
       if (my !== seq) return;
@@ -254,6 +245,13 @@ export const heatmapView: View = ({ root, route, site }) => {
       formsPanel.hidden = true;
       notes.replaceChildren(errorState(error, () => void refresh()));
     }
+  }
+
+  /** Says which visitors the figures are of, when not all of them (or when the server cannot filter). */
+  function segmentNote(): void {
+    const asked = segmentOf(params);
+    if (segment.ignored) notes.append(note("info", `This server cannot filter by segment yet: all visitors are shown, not only "${segmentLabel(asked)}".`));
+    else if (Object.keys(segment.query).length) notes.append(note("info", `Segment: ${segmentLabel(asked)}.`));
   }
 
   function showClicks(data: ClickHeatmap): void {
@@ -311,6 +309,7 @@ export const heatmapView: View = ({ root, route, site }) => {
     const hidden = hiddenClicks(data) + (data.fixed ? hiddenClicks(data.fixed) : 0);
     const k = data.k_min ?? site.k_min;
     notes.replaceChildren();
+    segmentNote();
     if (hidden > 0) {
       notes.append(
         note(
@@ -388,6 +387,7 @@ export const heatmapView: View = ({ root, route, site }) => {
       stat("Reached the bottom", `${Math.round(bottom * 100)}%`, "of page views"),
     );
     notes.replaceChildren();
+    segmentNote();
     if (data.total === 0) notes.append(note("info", "No scroll data for this page, period and device."));
   }
 
@@ -485,7 +485,3 @@ export const heatmapView: View = ({ root, route, site }) => {
     },
   };
 };
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

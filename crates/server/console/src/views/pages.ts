@@ -1,13 +1,16 @@
 // Pages: the most viewed page keys of a site with views, clicks and
-// visitors; a row opens the page's heatmap.
+// visitors, for a period, device and segment; a row opens the page's
+// heatmap with the same filters.
 
 import { api } from "../api";
 import { rangeFrom } from "../dates";
 import { h, icon } from "../dom";
 import { num, pct, splitPage } from "../format";
 import { href, navigate, type ParamPatch, type Params, type Route } from "../router";
+import { segmentFilter, segmentPicker } from "../segment-picker";
+import { segmentLabel, segmentOf, segmentPatch, segmentQuery } from "../segments";
 import type { DeviceFilter, PageRow } from "../types";
-import { dateRange, deviceSwitch, emptyState, errorState, filterBar, header, loading, stat } from "../ui";
+import { dateRange, deviceSwitch, emptyState, errorState, filterBar, header, loading, note, stat } from "../ui";
 import type { View } from "../view";
 
 type SortKey = "views" | "clicks" | "visitors" | "cpv" | "page";
@@ -35,12 +38,17 @@ export const pagesView: View = ({ root, route, site }) => {
   let sortKey: SortKey = "views";
   let desc = true;
   let search = "";
+  let ignoredSegment = false;
 
   const body = h("div", { class: "view-body" });
   const top = h("div");
   root.replaceChildren(h("div", { class: "view" }, top, body));
 
   const go = (next: ParamPatch) => navigate(href(["sites", site.id, "pages"], { ...params, ...next }), true);
+  const segmentsQuery = () => {
+    const device = deviceParam(params.device, "all");
+    return { ...rangeFrom(params), device: device === "all" ? undefined : device };
+  };
 
   function drawTop(): void {
     const range = rangeFrom(params);
@@ -61,6 +69,7 @@ export const pagesView: View = ({ root, route, site }) => {
       filterBar(
         dateRange(range, (r) => go(r)),
         deviceSwitch(device, (d) => go({ device: d }), ["all", "desktop", "tablet", "mobile"]),
+        segmentPicker({ site: site.id, segment: segmentOf(params), query: segmentsQuery(), onChange: (s) => go(segmentPatch(params, s)) }),
         h("div", { class: "search-wrap" }, icon("search", 15), searchBox),
       ),
     );
@@ -72,7 +81,10 @@ export const pagesView: View = ({ root, route, site }) => {
     body.replaceChildren(loading("Loading pages…"));
     rows = null;
     try {
-      const answer = await api.pages(site.id, { ...range, device, limit: LIMIT });
+      const segment = await segmentFilter(site.id, segmentOf(params), segmentsQuery());
+      if (!alive) return;
+      ignoredSegment = segment.ignored;
+      const answer = await api.pages(site.id, { ...range, device, limit: LIMIT, ...segment.query });
       if (!alive) return;
       rows = answer.pages ?? [];
       drawTable();
@@ -84,8 +96,12 @@ export const pagesView: View = ({ root, route, site }) => {
 
   function drawTable(): void {
     if (!rows) return;
+    const segmentNote = ignoredSegment
+      ? note("info", `This server cannot filter by segment yet: all visitors are shown, not only "${segmentLabel(segmentOf(params))}".`)
+      : null;
     if (rows.length === 0) {
       body.replaceChildren(
+        ...(segmentNote ? [segmentNote] : []),
         emptyState(
           "pages",
           "No page views in this period",
@@ -126,8 +142,9 @@ export const pagesView: View = ({ root, route, site }) => {
         ),
       );
 
+    const seg = segmentQuery(segmentOf(params));
     const heatmapHref = (page: string) =>
-      href(["sites", site.id, "heatmap"], { page, device: device === "all" ? undefined : device, from: range.from, to: range.to });
+      href(["sites", site.id, "heatmap"], { page, device: device === "all" ? undefined : device, from: range.from, to: range.to, ...seg });
 
     const table = h(
       "table",
@@ -166,7 +183,7 @@ export const pagesView: View = ({ root, route, site }) => {
                 "a",
                 {
                   class: "btn ghost small",
-                  href: href(["sites", site.id, "sessions"], { page: r.page, device: device === "all" ? undefined : device, from: range.from, to: range.to }),
+                  href: href(["sites", site.id, "sessions"], { page: r.page, device: device === "all" ? undefined : device, from: range.from, to: range.to, ...seg }),
                   onclick: (e: Event) => e.stopPropagation(),
                 },
                 icon("play", 13),
@@ -178,6 +195,7 @@ export const pagesView: View = ({ root, route, site }) => {
       ),
     );
     body.replaceChildren(
+      ...(segmentNote ? [segmentNote] : []),
       h(
         "div",
         { class: "stats" },

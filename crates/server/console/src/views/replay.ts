@@ -10,6 +10,7 @@ import { loadPlayer } from "../lazy";
 import { counts, playerSize, position, timeline, viewportOf, type MarkerKind, type Timeline } from "../replay/markers";
 import { href, navigate, type Params } from "../router";
 import { isAdmin, sessionKey, state } from "../state";
+import { sessionSource } from "../segments";
 import type { RrwebEvent, SessionRow } from "../types";
 import { badge, copyButton, deviceLabel, dialog, emptyState, errorState, header, loading, toast } from "../ui";
 import type { View } from "../view";
@@ -101,6 +102,8 @@ export const replayView: View = ({ root, route }) => {
         fact("Device", h("span", { class: "device" }, icon(row.device, 14), `${deviceLabel(row.device)} · `, h("span", { class: "cap" }, row.browser))),
         fact("Visitor", h("span", { class: "mono", title: row.visitor }, shortId(row.visitor, 12)), copyButton(row.visitor, "Copy visitor id")),
       );
+      const source = sessionSource(row.source, row.utm);
+      if (source) items.push(fact("Came from", source));
       if (row.user) items.push(fact("Linked user", h("span", { class: "mono", title: `hash ${row.user}` }, shortId(row.user, 12))));
     } else if (line) {
       items.push(fact("Started", dateTime(new Date(line.start).toISOString(), true)), fact("Duration", duration(line.duration)));

@@ -6,9 +6,11 @@ import { rangeFrom } from "../dates";
 import { h, icon } from "../dom";
 import { dateTime, duration, num, relative, shortId, splitPage } from "../format";
 import { href, navigate, type ParamPatch, type Params, type Route } from "../router";
+import { segmentFilter, segmentPicker } from "../segment-picker";
+import { isAllVisitors, segmentLabel, segmentOf, segmentPatch, sessionSource } from "../segments";
 import { sessionKey, state } from "../state";
 import type { SessionRow } from "../types";
-import { badge, dateRange, deviceLabel, deviceSwitch, emptyState, errorState, filterBar, header, loading, pager } from "../ui";
+import { badge, dateRange, deviceLabel, deviceSwitch, emptyState, errorState, filterBar, header, loading, note, pager } from "../ui";
 import type { View } from "../view";
 import { deviceParam } from "./pages";
 
@@ -67,6 +69,11 @@ export const sessionsView: View = ({ root, route, site }) => {
   const go = (next: ParamPatch, keepOffset = false) =>
     navigate(href(["sites", site.id, "sessions"], { ...params, offset: keepOffset ? params.offset : undefined, ...next }), true);
 
+  const segmentsQuery = () => {
+    const device = deviceParam(params.device, "all");
+    return { ...rangeFrom(params), page: params.page || undefined, device: device === "all" ? undefined : device };
+  };
+
   const datalist = h("datalist", { id: "session-pages" });
   async function loadPageKeys(): Promise<void> {
     if (pageKeys) return;
@@ -112,6 +119,7 @@ export const sessionsView: View = ({ root, route, site }) => {
       filterBar(
         dateRange(rangeFrom(params), (r) => go(r)),
         deviceSwitch(deviceParam(params.device, "all"), (d) => go({ device: d }), ["all", "desktop", "tablet", "mobile"]),
+        segmentPicker({ site: site.id, segment: segmentOf(params), query: segmentsQuery(), onChange: (s) => go(segmentPatch(params, s)) }),
       ),
       filterBar(
         h("div", { class: "search-wrap grow" }, icon("pages", 15), pageInput, datalist),
@@ -145,10 +153,15 @@ export const sessionsView: View = ({ root, route, site }) => {
     const q = sessionsQuery(params);
     body.replaceChildren(loading("Loading sessions…"));
     try {
-      const answer = await api.sessions(site.id, q);
+      const segment = await segmentFilter(site.id, segmentOf(params), segmentsQuery());
+      if (!alive || my !== seq) return;
+      const answer = await api.sessions(site.id, { ...q, ...segment.query });
       if (!alive || my !== seq) return;
       for (const s of answer.sessions) state.sessions.set(sessionKey(site.id, s.session), s);
       draw(answer.sessions.filter((s) => !state.reported.has(sessionKey(site.id, s.session))), answer.total, q);
+      if (segment.ignored) {
+        body.prepend(note("info", `This server cannot filter by segment yet: sessions of all visitors are listed, not only "${segmentLabel(segmentOf(params))}".`));
+      }
     } catch (error) {
       if (!alive || my !== seq) return;
       body.replaceChildren(errorState(error, () => void load()));
@@ -159,7 +172,7 @@ export const sessionsView: View = ({ root, route, site }) => {
     const offset = Number(q.offset);
     const limit = Number(q.limit);
     if (rows.length === 0) {
-      const filtered = params.page || params.has || params.min_duration || params.user || (params.device && params.device !== "all");
+      const filtered = params.page || params.has || params.min_duration || params.user || (params.device && params.device !== "all") || !isAllVisitors(segmentOf(params));
       body.replaceChildren(
         emptyState(
           "sessions",
@@ -235,7 +248,12 @@ export const sessionsView: View = ({ root, route, site }) => {
                   h("div", { class: "page-path", title: s.entry_page }, entry.path),
                   h("div", { class: "muted small" }, more ? `+ ${more} more page${more === 1 ? "" : "s"}` : entry.host),
                 ),
-                h("td", null, h("span", { class: "device" }, icon(s.device, 15), deviceLabel(s.device)), h("div", { class: "muted small cap" }, s.browser)),
+                h(
+                  "td",
+                  null,
+                  h("span", { class: "device" }, icon(s.device, 15), deviceLabel(s.device)),
+                  h("div", { class: "muted small" }, h("span", { class: "cap" }, s.browser), sessionSource(s.source, s.utm) ? ` · ${sessionSource(s.source, s.utm)}` : null),
+                ),
                 h("td", { class: "num" }, num(s.clicks)),
                 h(
                   "td",
