@@ -284,6 +284,10 @@ pub fn table_probes() -> Vec<TableProbe> {
             sample_insert: SIGNAL_SAMPLE.to_owned(),
             queries: vec![
                 render(crate::signals::SELECT_SIGNALS, &[SIGNAL_FILTER, "1|50"].concat_literals()),
+                render(
+                    crate::signals::SELECT_EXAMPLES,
+                    &[SIGNAL_FILTER, "['/checkout']|['rage_clicks']"].concat_literals(),
+                ),
                 render(crate::signals::SELECT_VISITOR_SIGNALS, &["'demo'", VISITOR, "100"]),
             ],
         },
@@ -312,7 +316,7 @@ const SESSION_FILTER_TAIL: &str = "''|''|0|'demo'|1793491200000|\
     1796169600000|'https://shop.example/cart'|'https://shop.example/cart'|1|1|1000|1|0|0|''|''";
 
 /// Literals of [`probe_segment`]'s conditions.
-const SEGMENT: &str = "'search'|['utm_source=google']";
+const SEGMENT: &str = "'search'|'&utm_source=google&'";
 
 /// Literals of the segments list: site, page key twice, device twice,
 /// from, to.
